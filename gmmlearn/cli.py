@@ -1,0 +1,265 @@
+"""The ``gmmlearn`` command: list, run, instance, cell, aggregate, figure, expand.
+
+``run`` is one ad-hoc cell from flags; ``instance`` / ``cell`` / ``aggregate`` / ``figure`` are
+what the Snakemake rules call; ``expand`` prints a config's cells.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import logging
+import sys
+from pathlib import Path
+
+import yaml
+
+log = logging.getLogger("gmmlearn")
+
+
+def _key_value(text: str) -> tuple[str, object]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected key=value, got {text!r}")
+    key, raw = text.split("=", 1)
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        value = raw
+    return key.strip(), value
+
+
+def _metric(text: str):
+    """A metric name, or name:{json params}."""
+    if ":" in text:
+        name, params = text.split(":", 1)
+        return {"name": name, "params": yaml.safe_load(params)}
+    return text
+
+
+def _describe(title: str, registry) -> str:
+    lines = [f"{title}:"]
+    for entry in registry.describe():
+        params = ", ".join(
+            name if default is inspect.Parameter.empty else f"{name}={default!r}"
+            for name, default in entry.parameters.items()
+            if name not in ("target", "learner", "Y", "rng", "summary", "out_prefix", "title")
+        )
+        lines.append(f"  {entry.name}({params})\n      {entry.summary}")
+    return "\n".join(lines)
+
+
+def cmd_list(args) -> int:
+    from . import FAMILIES, LEARNERS, METRICS
+    from .figures import FIGURES
+
+    registries = {"families": FAMILIES, "learners": LEARNERS, "metrics": METRICS, "figures": FIGURES}
+    chosen = [args.what] if args.what else list(registries)
+    print("\n\n".join(_describe(w, registries[w]) for w in chosen))
+    return 0
+
+
+def _write_cell(spec, replicate, rows, out, *, sweep, config_hash, dim) -> None:
+    from .results import tidy_rows, write_table
+
+    frame = tidy_rows(spec, replicate, rows, sweep=sweep, config_hash=config_hash, dim=dim)
+    write_table(frame, out)
+    return frame
+
+
+def _print_rows(frame) -> None:
+    for _, r in frame.iterrows():
+        if r["status"] == "ok":
+            print(f"{r['metric']:>14} {r['estimator']:<22} {r['value']:.5g} ± {r['stderr']:.2g}"
+                  f"   floor {r['floor']:.5g} ± {r['floor_stderr']:.2g}")
+        else:
+            print(f"{r['metric']:>14} {r['status']}: {r['error']}")
+
+
+def cmd_run(args) -> int:
+    from .experiment import CellSpec, make_cell_target, run_cell
+
+    spec = CellSpec(target=args.target, target_params=dict(args.target_param or []),
+                    learner=args.learner, learner_params=dict(args.learner_param or []),
+                    n_train=args.n_train, n_eval=args.n_eval,
+                    metrics=args.metric or ["tv_projected", "w2"])
+    target = make_cell_target(spec)  # invalid target parameters are a usage error here
+    rows = run_cell(spec, args.replicate, sweep_seed=args.seed, target=target, timeout=args.timeout)
+    frame = _write_cell(spec, args.replicate, rows, args.out, sweep=args.sweep, config_hash="",
+                        dim=target.dim)
+    _print_rows(frame)
+    print(f"wrote {len(frame)} rows to {args.out}")
+    return 0 if (frame["status"] == "ok").all() else 3
+
+
+def cmd_instance(args) -> int:
+    """Materialise a target as JSON; a bad target records its error instead of failing."""
+    from .targets import make_target
+
+    spec = json.loads(args.spec)
+    try:
+        record = make_target(spec["name"], **spec.get("params", {})).to_dict()
+    except Exception as exc:  # noqa: BLE001  (the cells of this target will record the failure)
+        record = {"error": f"{type(exc).__name__}: {exc}", "spec": spec}
+    _atomic_text(Path(args.out), json.dumps(record))
+    return 0
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def cmd_cell(args) -> int:
+    """Run replicates 0..R-1 of a cell (the workflow's job); rows of all replicates in one file."""
+    import pandas as pd
+
+    from .experiment import CellSpec, run_cell
+    from .results import tidy_rows, write_table
+    from .targets import target_from_dict
+
+    spec = CellSpec.from_dict(json.loads(args.spec))
+    target, dim = None, None
+    if args.target_file:
+        record = json.loads(Path(args.target_file).read_text())
+        target = _FailingTarget(record["error"]) if "error" in record else target_from_dict(record)
+        dim = None if "error" in record else target.dim
+    frames = [
+        tidy_rows(spec, r, run_cell(spec, r, sweep_seed=args.sweep_seed, target=target,
+                                    timeout=args.timeout),
+                  sweep=args.sweep, config_hash=args.config_hash, dim=dim)
+        for r in range(args.replicates)
+    ]
+    write_table(pd.concat(frames, ignore_index=True), args.out)
+    return 0
+
+
+class _FailingTarget:
+    """Stands for a target that could not be built: any use raises its recorded error."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __getattr__(self, name):
+        raise ValueError(f"target could not be built: {self.message}")
+
+
+def cmd_aggregate(args) -> int:
+    from .results import aggregate, read_results, write_table
+
+    frame = read_results(*args.inputs)
+    write_table(frame, args.out)
+    summary = aggregate(frame)
+    write_table(summary, args.summary)
+    failed = int((frame["status"] != "ok").sum())
+    print(f"{len(frame)} rows ({failed} not ok) -> {args.out}; {len(summary)} groups -> {args.summary}")
+    return 0
+
+
+def cmd_figure(args) -> int:
+    import pandas as pd
+
+    from .figures import make_figure
+
+    summary = pd.read_csv(args.summary)
+    for path in make_figure(args.name, summary, args.out, title=args.title or ""):
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_expand(args) -> int:
+    from .sweeps import load_config
+
+    config = load_config(args.config)
+    for sweep in config.sweeps.values():
+        print(f"{sweep.name}: {len(sweep.cells)} cells x {sweep.replicates} replicates "
+              f"(config hash {sweep.config_hash})")
+        if args.verbose:
+            for cell_id, spec in sweep.cells.items():
+                print(f"  {cell_id} {json.dumps(spec.as_dict(), sort_keys=True)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="gmmlearn", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"gmmlearn {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("list", help="families, learners, metrics and figures with their parameters")
+    p.add_argument("what", nargs="?", choices=["families", "learners", "metrics", "figures"])
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("run", help="run one experiment cell and write its tidy rows")
+    p.add_argument("--target", required=True, help="target family (gmmlearn list families)")
+    p.add_argument("--target-param", type=_key_value, action="append", metavar="KEY=VALUE")
+    p.add_argument("--learner", required=True, help="learner (gmmlearn list learners)")
+    p.add_argument("--learner-param", type=_key_value, action="append", metavar="KEY=VALUE")
+    p.add_argument("--n-train", type=int, default=None, help="training sample size (omit for oracle/exact)")
+    p.add_argument("--n-eval", type=int, default=10_000, help="learner samples drawn for the metrics")
+    p.add_argument("--metric", type=_metric, action="append", help="metric name, repeatable (default tv_projected, w2)")
+    p.add_argument("--seed", type=int, default=0, help="sweep seed")
+    p.add_argument("--replicate", type=int, default=0)
+    p.add_argument("--sweep", default="adhoc")
+    p.add_argument("--timeout", type=float, default=None, help="seconds before the cell is marked timeout")
+    p.add_argument("--out", required=True, type=Path, help="CSV file for the rows")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("instance", help="(workflow) write a target as JSON")
+    p.add_argument("--spec", required=True, help='JSON {"name": ..., "params": {...}}')
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_instance)
+
+    p = sub.add_parser("cell", help="(workflow) run the replicates of a cell given as JSON")
+    p.add_argument("--spec", required=True)
+    p.add_argument("--target-file")
+    p.add_argument("--sweep", required=True)
+    p.add_argument("--sweep-seed", type=int, required=True)
+    p.add_argument("--config-hash", default="")
+    p.add_argument("--replicates", type=int, required=True, help="runs replicates 0..R-1")
+    p.add_argument("--timeout", type=float, default=None, help="seconds per replicate")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_cell)
+
+    p = sub.add_parser("aggregate", help="concatenate cell tables and summarise over seeds")
+    p.add_argument("inputs", nargs="+")
+    p.add_argument("--out", required=True)
+    p.add_argument("--summary", required=True)
+    p.set_defaults(func=cmd_aggregate)
+
+    p = sub.add_parser("figure", help="draw a figure from a summary table")
+    p.add_argument("name")
+    p.add_argument("summary")
+    p.add_argument("--out", required=True, help="output prefix (writes .pdf and .png)")
+    p.add_argument("--title")
+    p.set_defaults(func=cmd_figure)
+
+    p = sub.add_parser("expand", help="validate a workflow config and list its cells")
+    p.add_argument("config")
+    p.add_argument("--verbose", action="store_true")
+    p.set_defaults(func=cmd_expand)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"gmmlearn {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

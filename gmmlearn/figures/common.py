@@ -1,0 +1,118 @@
+"""Shared plotting helpers: style, mean line with a band over seeds, the floor line, saving.
+
+Figures read aggregated tables (``summary.csv`` from :func:`gmmlearn.results.aggregate`) and
+never fit anything.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker as mticker  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from ..registry import Registry  # noqa: E402
+
+#: registry of figures: name -> function(summary, out_prefix, title) -> list of written paths
+FIGURES = Registry("figure")
+
+FLOOR_STYLE = dict(color="0.25", linestyle="--", linewidth=1.0)
+
+
+def style():
+    """Context manager applying the gmmlearn style file."""
+    path = resources.files("gmmlearn").joinpath("figures/gmmlearn.mplstyle")
+    return plt.style.context(str(path))
+
+
+def band_line(ax, frame: pd.DataFrame, x: str, label: str, **kwargs):
+    """Mean over seeds as a line with markers, the bootstrap interval as a band."""
+    frame = frame.sort_values(x)
+    (line,) = ax.plot(frame[x], frame["mean"], marker="o", label=label, **kwargs)
+    ax.fill_between(frame[x], frame["ci_low"], frame["ci_high"], color=line.get_color(), alpha=0.2,
+                    linewidth=0)
+    return line
+
+
+def floor_line(ax, frame: pd.DataFrame, label: str = "exact-sample floor"):
+    """The floor (same estimator on an exact sample) as a dashed line with its interval."""
+    floor = frame["floor_mean"].dropna()
+    if floor.empty:
+        return None
+    lo, hi = frame["floor_ci_low"].min(), frame["floor_ci_high"].max()
+    line = ax.axhline(floor.mean(), label=label, **FLOOR_STYLE)
+    ax.axhspan(lo, hi, color=FLOOR_STYLE["color"], alpha=0.12, linewidth=0)
+    return line
+
+
+def _short(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def target_label(group: pd.DataFrame,
+                 keys=("shape", "dim", "k", "separation", "L", "n_atoms", "scale", "sigma")) -> str:
+    """``family(key=value, ...)`` for the target parameters of a summary group."""
+    row = group.iloc[0]
+    shown = []
+    for key in keys:
+        value = row.get(f"p_target_{key}")
+        if value is not None and not (isinstance(value, float) and np.isnan(value)):
+            shown.append(f"{key}={_short(value)}")
+    return f"{row['family']}({', '.join(shown)})"
+
+
+def footnote(fig, text: str) -> None:
+    """Provenance line under the figure (saved with bbox 'tight', so below the axes is fine)."""
+    fig.text(0.005, -0.01, text, fontsize=6.5, color="0.35", ha="left", va="top")
+
+
+def save(fig, out_prefix: str | os.PathLike) -> list[Path]:
+    """Write ``<prefix>.pdf`` and ``<prefix>.png`` atomically; close the figure."""
+    out_prefix = Path(out_prefix)
+    out_prefix.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    for ext in ("pdf", "png"):
+        target = out_prefix.with_name(f"{out_prefix.name}.{ext}")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=f".{ext}")
+        os.close(fd)
+        try:
+            # no creation date: the same numbers give byte-identical files
+            fig.savefig(tmp, format=ext, metadata={"CreationDate": None} if ext == "pdf" else None)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(target)
+    plt.close(fig)
+    return written
+
+
+def _log_tick_label(value: float, decades: float) -> str:
+    """Plain numbers on log axes; over more than a decade only mantissas 1, 2 and 5."""
+    if value <= 0:
+        return ""
+    mantissa = round(value / 10 ** np.floor(np.log10(value)), 6)
+    return f"{value:g}" if decades < 1 or mantissa in (1, 2, 5) else ""
+
+
+def positive_log_ylim(ax, frame: pd.DataFrame) -> None:
+    """Log y axis with plain tick labels when every plotted value is positive (call after plotting)."""
+    cols = [c for c in ("ci_low", "mean", "floor_ci_low") if c in frame]
+    values = frame[cols].to_numpy(float)
+    if values.size and np.all(values[np.isfinite(values)] > 0):
+        ax.set_yscale("log")
+        low, high = ax.get_ylim()
+        decades = np.log10(high / low)
+        formatter = mticker.FuncFormatter(lambda v, _: _log_tick_label(v, decades))
+        ax.yaxis.set_major_formatter(formatter)
+        ax.yaxis.set_minor_formatter(formatter)

@@ -1,0 +1,15 @@
+"""Learners (THEORY §4): ``make_learner(name, **params)``; a new learner is one module whose
+class is decorated with ``@LEARNERS.register("name")`` plus one import line below."""
+
+from __future__ import annotations
+
+from . import reference  # noqa: F401  (registers oracle, exact)
+from .base import LEARNERS, Learner, NotFittedError
+
+
+def make_learner(name: str, /, **params) -> Learner:
+    """Build an unfitted learner, e.g. ``make_learner("oracle", target=t, n_steps=400)``."""
+    return LEARNERS.make(name, **params)
+
+
+__all__ = ["LEARNERS", "Learner", "NotFittedError", "make_learner"]

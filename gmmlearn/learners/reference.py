@@ -1,0 +1,92 @@
+"""Reference learners that are handed the target (THEORY §4.3).
+
+``oracle``: the reverse samplers driven by the target's exact denoiser: the floor that any
+learned score can reach with that sampler, schedule and step count. ``exact``: the target's own
+sampler and density: the floor of every metric estimator at a given sample size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..diffusion import FINALS, SAMPLERS, SCHEDULES, default_horizon, reverse_sample
+from ..targets import Target
+from ..validation import check_choice, check_float, check_int
+from .base import LEARNERS, Learner
+
+
+def _check_target(target) -> Target:
+    if not isinstance(target, Target):
+        raise ValueError(f"target must be a gmmlearn Target (from make_target), got {type(target).__name__}")
+    return target
+
+
+def _check_target_data(target: Target, X) -> None:
+    """The reference learners ignore data, but data of the wrong dimension is still an error."""
+    if X is not None:
+        target._check(X, "X")
+
+
+@LEARNERS.register("oracle")
+class OracleSampler(Learner):
+    """Reverse diffusion sampler with the target's exact score (sampler, schedule, n_steps, T, delta).
+
+    ``T=None`` picks ``default_horizon(E||X||^2)`` of the target.
+    """
+
+    needs_data = False
+
+    def __init__(self, target=None, sampler: str = "ddpm", schedule: str = "geometric",
+                 n_steps: int = 200, T: float | None = None, delta: float = 1e-3,
+                 final: str = "none"):
+        self.target = target
+        self.sampler = sampler
+        self.schedule = schedule
+        self.n_steps = n_steps
+        self.T = T
+        self.delta = delta
+        self.final = final
+
+    def fit(self, X=None, random_state=None) -> "OracleSampler":
+        target = _check_target(self.target)
+        _check_target_data(target, X)
+        check_choice("sampler", self.sampler, SAMPLERS)
+        check_choice("schedule", self.schedule, SCHEDULES)
+        check_choice("final", self.final, FINALS)
+        self.n_steps_ = check_int("n_steps", self.n_steps, minimum=1)
+        self.delta_ = check_float("delta", self.delta, minimum=0.0, strict_min=True)
+        self.T_ = (default_horizon(target.second_moment()) if self.T is None
+                   else check_float("T", self.T, minimum=self.delta_, strict_min=True))
+        self.dim_ = target.dim
+        return self
+
+    def sample(self, n: int, random_state=None) -> np.ndarray:
+        self._check_fitted()
+        return reverse_sample(n, self.dim_, denoiser=self.target.denoise, sampler=self.sampler,
+                              schedule=self.schedule, n_steps=self.n_steps_, T=self.T_,
+                              delta=self.delta_, final=self.final, random_state=random_state)
+
+
+@LEARNERS.register("exact")
+class ExactSampler(Learner):
+    """The target itself: exact samples and exact density (the floor of every estimator)."""
+
+    has_logpdf = True
+    needs_data = False
+
+    def __init__(self, target=None):
+        self.target = target
+
+    def fit(self, X=None, random_state=None) -> "ExactSampler":
+        target = _check_target(self.target)
+        _check_target_data(target, X)
+        self.dim_ = target.dim
+        return self
+
+    def sample(self, n: int, random_state=None) -> np.ndarray:
+        self._check_fitted()
+        return self.target.sample(n, random_state=random_state)
+
+    def logpdf(self, X) -> np.ndarray:
+        self._check_fitted()
+        return self.target.logpdf(X)

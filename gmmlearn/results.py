@@ -1,0 +1,166 @@
+"""Tidy result tables: schema, atomic writes, loading, and aggregation over seeds.
+
+Long format, one row per (cell, replicate, metric, estimator); columns in :data:`COLUMNS`
+order, with ``p_target_*`` / ``p_learner_*`` parameter columns after ``family`` / ``learner``.
+Files are written to a temporary file in the same folder and renamed, so a reader never sees a
+half-written table and an interrupted run leaves the previous file intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .experiment import CellSpec
+from .metrics.base import stable_seed
+
+IDENTITY = ["sweep", "cell_id", "family", "learner", "n_train", "n_eval", "dim", "k", "degree"]
+MEASURES = ["metric", "estimator", "value", "stderr", "floor", "floor_stderr", "fit_seconds",
+            "sample_seconds", "peak_mb", "status", "error"]
+PROVENANCE = ["gmmlearn_version", "git_commit", "config_hash", "created"]
+COLUMNS = IDENTITY + ["replicate"] + MEASURES + PROVENANCE
+STATUSES = ("ok", "failed", "timeout")
+
+
+def _param_value(value):
+    """Scalars stay as they are; lists and dicts become canonical JSON text."""
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+def git_commit(path: str | os.PathLike = ".") -> str:
+    """``HEAD`` of the repository holding ``path`` (``-dirty`` if modified), or ''."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=path, capture_output=True, text=True,
+                              timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=path,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return head + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def tidy_rows(spec: CellSpec, replicate: int, rows: list[dict], *, sweep: str = "adhoc",
+              config_hash: str = "", dim: int | None = None, commit: str | None = None) -> pd.DataFrame:
+    """Attach the cell's identity and provenance to its metric rows."""
+    from . import __version__
+
+    tp, lp = spec.target_params, spec.learner_params
+    identity = {
+        "sweep": sweep, "cell_id": spec.cell_id(), "family": spec.target, "learner": spec.learner,
+        "n_train": spec.n_train, "n_eval": spec.n_eval,
+        "dim": dim if dim is not None else tp.get("dim"), "k": tp.get("k"),
+        "degree": lp.get("degree"), "replicate": replicate,
+    }
+    params = {f"p_target_{k}": _param_value(v) for k, v in sorted(tp.items())}
+    params |= {f"p_learner_{k}": _param_value(v) for k, v in sorted(lp.items())}
+    provenance = {"gmmlearn_version": __version__,
+                  "git_commit": git_commit() if commit is None else commit,
+                  "config_hash": config_hash or spec.cell_id(),
+                  "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    frame = pd.DataFrame([{**identity, **params, **row, **provenance} for row in rows])
+    return order_columns(frame)
+
+
+def order_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Schema order: identity, target params, learner params, replicate, measures, provenance."""
+    for col in COLUMNS:
+        if col not in frame:
+            frame[col] = np.nan
+    tparams = sorted(c for c in frame if c.startswith("p_target_"))
+    lparams = sorted(c for c in frame if c.startswith("p_learner_"))
+    head = ["sweep", "cell_id", "family"] + tparams + ["learner"] + lparams
+    rest = [c for c in COLUMNS if c not in head]
+    extra = [c for c in frame if c not in head + rest]
+    return frame[head + rest + extra]
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write a CSV atomically (temporary file in the same folder, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="") as handle:
+            frame.to_csv(handle, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_results(*paths: str | os.PathLike) -> pd.DataFrame:
+    """Load and concatenate result CSVs; a folder means its ``results.csv``."""
+    frames = []
+    for p in paths:
+        p = Path(p)
+        p = p / "results.csv" if p.is_dir() else p
+        if not p.exists():
+            raise FileNotFoundError(f"no result table at {p}")
+        frames.append(pd.read_csv(p, keep_default_na=True))
+    if not frames:
+        raise ValueError("read_results needs at least one path")
+    return order_columns(pd.concat(frames, ignore_index=True, sort=False))
+
+
+def group_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns that identify a (cell, metric, estimator) across replicates."""
+    params = [c for c in frame if c.startswith(("p_target_", "p_learner_"))]
+    return ["sweep", "cell_id", "family", "learner"] + params + [
+        "n_train", "n_eval", "dim", "k", "degree", "metric", "estimator"]
+
+
+def bootstrap_mean_ci(values: np.ndarray, seed: int, n_boot: int = 2000,
+                      level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean over replicates (seeded)."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        return np.nan, np.nan
+    if values.size == 1:
+        return float(values[0]), float(values[0])
+    rng = np.random.default_rng(seed)
+    means = values[rng.integers(0, values.size, size=(n_boot, values.size))].mean(axis=1)
+    return tuple(float(q) for q in np.quantile(means, [(1 - level) / 2, (1 + level) / 2]))
+
+
+def aggregate(frame: pd.DataFrame, n_boot: int = 2000, level: float = 0.95) -> pd.DataFrame:
+    """Mean over replicates with bootstrap intervals, per cell, metric and estimator.
+
+    Columns: n_ok, n_failed, mean, stderr (sd / sqrt(n)), ci_low, ci_high, floor_mean,
+    floor_ci_low, floor_ci_high, excess_mean / excess_ci_* (value - floor paired by replicate),
+    fit_seconds, sample_seconds (means), peak_mb (max), error (first message of a failure).
+    Intervals are percentile bootstraps seeded by the group's identity (order-independent).
+    """
+    keys = group_columns(frame)
+    out = []
+    for key, group in frame.groupby(keys, dropna=False, sort=True):
+        ok = group[group["status"] == "ok"]
+        v, f = ok["value"].to_numpy(float), ok["floor"].to_numpy(float)
+        seed = stable_seed(*key)
+        row = dict(zip(keys, key))
+        lo, hi = bootstrap_mean_ci(v, seed, n_boot, level)
+        flo, fhi = bootstrap_mean_ci(f, seed + 1, n_boot, level)
+        elo, ehi = bootstrap_mean_ci(v - f, seed + 2, n_boot, level)
+        row |= {
+            "n_ok": len(ok), "n_failed": len(group) - len(ok),
+            "mean": v.mean() if v.size else np.nan,
+            "stderr": v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else np.nan,
+            "ci_low": lo, "ci_high": hi,
+            "floor_mean": f.mean() if f.size else np.nan, "floor_ci_low": flo, "floor_ci_high": fhi,
+            "excess_mean": (v - f).mean() if v.size else np.nan,
+            "excess_ci_low": elo, "excess_ci_high": ehi,
+            "fit_seconds": ok["fit_seconds"].mean(), "sample_seconds": ok["sample_seconds"].mean(),
+            "peak_mb": group["peak_mb"].max(),
+            "error": next((e for e in group["error"].fillna("") if e), ""),
+        }
+        out.append(row)
+    return pd.DataFrame(out)

@@ -1,0 +1,148 @@
+"""Sweep configs: load, validate against ``workflows/schemas/config.schema.yaml``, expand grids.
+
+A sweep's ``grid`` is a union of blocks (like benchopt's parameter grids); each block is the
+product of its targets, learners, ``n_train`` values and every list-valued parameter. To pass a
+list as a literal value (``weights``, ``means``), wrap it: ``weights: [[0.7, 0.3]]``.
+Names of families, learners, metrics and their parameters are checked here, so a typo fails
+before anything runs; parameter *values* are checked when a cell runs, and a bad value fails
+that cell only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from .experiment import CellSpec, _digest
+from .learners import LEARNERS
+from .metrics import METRICS
+from .targets import FAMILIES
+from .validation import ConfigError
+
+
+def schema() -> dict:
+    with resources.files("gmmlearn").joinpath("schemas/config.schema.yaml").open() as handle:
+        return yaml.safe_load(handle)
+
+
+@dataclass
+class Sweep:
+    name: str
+    seed: int
+    replicates: int
+    figure: str | None
+    timeout: float | None
+    cells: dict[str, CellSpec]
+    config_hash: str
+    description: str = ""
+
+    def targets(self) -> dict[str, dict]:
+        """Distinct target specs of the sweep, by target id."""
+        return {c.target_id(): {"name": c.target, "params": c.target_params} for c in self.cells.values()}
+
+
+def _validate(config: dict) -> dict:
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = ".".join(str(p) for p in first.absolute_path) or "<top>"
+        raise ConfigError(f"invalid config at {where}: {first.message}")
+    return config
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _expand_params(params: dict) -> list[dict]:
+    """Product over list-valued parameters (a list of lists gives literal lists)."""
+    keys = sorted(params)
+    axes = [_as_list(params[k]) for k in keys]
+    return [dict(zip(keys, combo)) for combo in itertools.product(*axes)]
+
+
+def _check_component(registry, comp: dict, where: str, injected=()) -> None:
+    try:
+        entry = registry.get(comp["name"])
+    except ValueError as exc:
+        raise ConfigError(f"{where}.name: {exc}") from None
+    unknown = sorted(set(comp.get("params") or {}) - set(entry.parameters) - set(injected))
+    if unknown:
+        raise ConfigError(f"{where}.params: unknown parameter(s) {unknown} for {registry.kind} "
+                          f"{comp['name']!r}; valid: {', '.join(entry.parameters)}")
+    if set(comp.get("params") or {}) & set(injected):
+        raise ConfigError(f"{where}.params: {sorted(injected)} is supplied by the workflow")
+
+
+def _check_metric(spec, where: str) -> None:
+    name = spec if isinstance(spec, str) else spec["name"]
+    try:
+        entry = METRICS.get(name)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    params = {} if isinstance(spec, str) else spec.get("params") or {}
+    unknown = sorted(set(params) - set(entry.parameters) - {"target", "learner", "Y", "rng"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown parameter(s) {unknown} for metric {name!r}")
+
+
+def expand_sweep(name: str, sweep: dict) -> Sweep:
+    cells: dict[str, CellSpec] = {}
+    default_metrics = sweep.get("metrics", ["tv_projected", "w2"])
+    for b, block in enumerate(sweep["grid"]):
+        where = f"sweeps.{name}.grid[{b}]"
+        metrics = block.get("metrics", default_metrics)
+        for m, spec in enumerate(metrics):
+            _check_metric(spec, f"{where}.metrics[{m}]")
+        targets, learners = _as_list(block["target"]), _as_list(block["learner"])
+        for i, t in enumerate(targets):
+            _check_component(FAMILIES, t, f"{where}.target[{i}]")
+        for i, lr in enumerate(learners):
+            _check_component(LEARNERS, lr, f"{where}.learner[{i}]", injected=("target",))
+        for t, lr, n_train in itertools.product(targets, learners, _as_list(block.get("n_train"))):
+            for tp, lp in itertools.product(_expand_params(t.get("params") or {}),
+                                            _expand_params(lr.get("params") or {})):
+                try:
+                    spec = CellSpec(target=t["name"], target_params=tp, learner=lr["name"],
+                                    learner_params=lp, n_train=n_train,
+                                    n_eval=block.get("n_eval", sweep.get("n_eval", 10_000)),
+                                    metrics=list(metrics))
+                except ValueError as exc:
+                    raise ConfigError(f"{where}: {exc}") from None
+                cells.setdefault(spec.cell_id(), spec)
+    return Sweep(name=name, seed=int(sweep.get("seed", 0)), replicates=int(sweep.get("replicates", 3)),
+                 figure=sweep.get("figure", name), timeout=sweep.get("timeout"), cells=cells,
+                 config_hash=_digest(sweep), description=sweep.get("description", ""))
+
+
+@dataclass
+class WorkflowConfig:
+    name: str
+    results_dir: str
+    figures_dir: str
+    sweeps: dict[str, Sweep]
+
+
+def load_config(config: dict | str | Path) -> WorkflowConfig:
+    """Validate a config (a dict or a YAML path) and expand every sweep's grid."""
+    if not isinstance(config, dict):
+        path = Path(config)
+        try:
+            config = yaml.safe_load(path.read_text())
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"cannot read config {path}: {exc}") from None
+        if not isinstance(config, dict):
+            raise ConfigError(f"config {path} must be a YAML mapping")
+    config = json.loads(json.dumps(config))  # plain data, detached from the caller's dict
+    _validate(config)
+    sweeps = {name: expand_sweep(name, sweep) for name, sweep in config["sweeps"].items()}
+    return WorkflowConfig(name=config.get("name", "custom"),
+                          results_dir=config.get("results_dir", "results"),
+                          figures_dir=config.get("figures_dir", "paper_figures"), sweeps=sweeps)

@@ -1,0 +1,34 @@
+"""Instance families with exact samples, densities, scores and denoisers (THEORY §1-2).
+
+``make_target(name, **params)`` builds one; ``FAMILIES.describe()`` lists them with their
+parameters. A new family is one module that decorates its factory with
+``@FAMILIES.register("name")`` plus one import line below.
+"""
+
+from __future__ import annotations
+
+from . import balls, far_groups, general, isotropic, manifold, sphere_exact  # noqa: F401  (registers)
+from .base import FAMILIES, Target
+from .gaussian import GaussianMixture
+from .location import LocationMixture
+from .sphere import SphereConvolution
+
+_SHAPES = {cls.shape: cls for cls in (LocationMixture, GaussianMixture, SphereConvolution)}
+
+
+def make_target(name: str, /, **params) -> Target:
+    """Build a target of the named family, e.g. ``make_target("isotropic_gmm", dim=10, k=4)``."""
+    return FAMILIES.make(name, **params)
+
+
+def target_from_dict(data: dict) -> Target:
+    """Rebuild a target from :meth:`Target.to_dict` output (exact arrays, no regeneration)."""
+    try:
+        cls = _SHAPES[data["shape"]]
+    except KeyError:
+        raise ValueError(f"unknown target shape {data.get('shape')!r}; valid: {sorted(_SHAPES)}") from None
+    return cls(**data["arrays"], family=data.get("family"), params=data.get("params"))
+
+
+__all__ = ["FAMILIES", "GaussianMixture", "LocationMixture", "SphereConvolution", "Target",
+           "make_target", "target_from_dict"]

@@ -1,0 +1,174 @@
+"""The target interface shared by all instance families (THEORY §1-2).
+
+A target is an exactly known distribution P on R^dim. It samples exactly, evaluates log p, and
+for every diffusion time t >= 0 knows the score of p_t and the denoiser E[X_0 | X_t = x]. Three
+concrete *shapes* cover every family: :class:`~.location.LocationMixture`,
+:class:`~.gaussian.GaussianMixture` and :class:`~.sphere.SphereConvolution`. Families are
+factories that build one of these with a seeded generator and record their parameters.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from ..validation import check_samples
+
+#: rows x columns of a pairwise block (points x atoms) computed at once: ~2 MB, cache-friendly.
+BLOCK_ELEMENTS = 1 << 18
+
+
+def row_chunks(n: int, width: int):
+    """Slices of ``range(n)`` whose blocks of ``width`` columns hold <= BLOCK_ELEMENTS numbers."""
+    step = max(1, BLOCK_ELEMENTS // max(1, width))
+    for start in range(0, n, step):
+        yield slice(start, min(n, start + step))
+
+
+class Target(ABC):
+    """An exactly known distribution with scores and denoisers along the OU process."""
+
+    #: name of the shape, used by :func:`target_from_dict`
+    shape: str = ""
+
+    def __init__(self, family: str | None = None, params: dict | None = None):
+        self.family = family or self.shape
+        self.params = dict(params or {})
+
+    # -- interface ---------------------------------------------------------------------------
+    @property
+    @abstractmethod
+    def dim(self) -> int: ...
+
+    @abstractmethod
+    def sample(self, n: int, random_state=None) -> np.ndarray:
+        """n exact samples, shape (n, dim)."""
+
+    @abstractmethod
+    def logpdf(self, X) -> np.ndarray:
+        """log p(x) at t = 0, shape (n,)."""
+
+    @abstractmethod
+    def score(self, X, t: float = 0.0) -> np.ndarray:
+        """grad log p_t(x), shape (n, dim)."""
+
+    @abstractmethod
+    def denoise(self, X, t: float) -> np.ndarray:
+        """E[X_0 | X_t = x], shape (n, dim)."""
+
+    @abstractmethod
+    def at_time(self, t: float) -> "Target":
+        """The law p_t of X_t as a target of the same shape."""
+
+    @abstractmethod
+    def project(self, basis) -> "Target":
+        """The law of X @ basis for a (dim, r) matrix with orthonormal columns."""
+
+    @abstractmethod
+    def bin_masses(self, edges: list[np.ndarray]) -> np.ndarray:
+        """Exact probabilities of the rectangular bins given by per-axis ``edges`` (dim <= 3)."""
+
+    @abstractmethod
+    def mean(self) -> np.ndarray: ...
+
+    @abstractmethod
+    def covariance(self) -> np.ndarray: ...
+
+    @abstractmethod
+    def _arrays(self) -> dict[str, np.ndarray | float]: ...
+
+    # -- shared helpers ----------------------------------------------------------------------
+    def principal_axes(self) -> np.ndarray:
+        """Eigenvectors of the exact covariance, as columns by decreasing eigenvalue."""
+        values, vectors = np.linalg.eigh(self.covariance())
+        return vectors[:, np.argsort(values)[::-1]]
+
+    def second_moment(self) -> float:
+        """E ||X||^2, exact."""
+        m = self.mean()
+        return float(np.trace(self.covariance()) + m @ m)
+
+    def _check(self, X, name: str = "X") -> np.ndarray:
+        return check_samples(X, name, dim=self.dim)
+
+    def to_dict(self) -> dict:
+        """JSON-ready description: shape, family, generator parameters and the exact arrays."""
+        arrays = {
+            key: (value.tolist() if isinstance(value, np.ndarray) else value)
+            for key, value in self._arrays().items()
+        }
+        return {"shape": self.shape, "family": self.family, "params": _jsonable(self.params),
+                "arrays": arrays}
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.params.items() if not isinstance(v, (list, np.ndarray)))
+        return f"<{type(self).__name__} {self.family}({shown}) dim={self.dim}>"
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def logsumexp_rows(L: np.ndarray) -> np.ndarray:
+    """Row-wise log-sum-exp of a 2-D array."""
+    m = L.max(axis=1, keepdims=True)
+    return (m + np.log(np.exp(L - m).sum(axis=1, keepdims=True)))[:, 0]
+
+
+def softmax_rows(L: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of a 2-D array (in place on a copy)."""
+    P = np.exp(L - L.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    return P
+
+
+def check_weights(weights, k: int) -> np.ndarray:
+    """Mixture weights: k positive numbers summing to 1 (within 1e-8; renormalised)."""
+    w = np.asarray(weights, dtype=np.float64).ravel()
+    if w.shape != (k,):
+        raise ValueError(f"weights must have {k} entries (one per component), got {w.size}")
+    if not np.all(np.isfinite(w)) or np.any(w <= 0):
+        raise ValueError("weights must be positive and finite")
+    if abs(w.sum() - 1.0) > 1e-8:
+        raise ValueError(f"weights must sum to 1, got sum {w.sum():.10g}")
+    return w / w.sum()
+
+
+def check_basis(basis, dim: int) -> np.ndarray:
+    """A (dim, r) matrix with orthonormal columns, 1 <= r <= dim."""
+    B = np.asarray(basis, dtype=np.float64)
+    if B.ndim == 1:
+        B = B[:, None]
+    if B.ndim != 2 or B.shape[0] != dim or not 1 <= B.shape[1] <= dim:
+        raise ValueError(f"basis must have shape ({dim}, r) with 1 <= r <= {dim}, got {B.shape}")
+    if not np.allclose(B.T @ B, np.eye(B.shape[1]), atol=1e-8):
+        raise ValueError("basis must have orthonormal columns")
+    return B
+
+
+def check_edges(edges, dim: int) -> list[np.ndarray]:
+    """Per-axis bin edges: one strictly increasing array per coordinate."""
+    if len(edges) != dim:
+        raise ValueError(f"edges must give one array per coordinate ({dim}), got {len(edges)}")
+    out = []
+    for axis, e in enumerate(edges):
+        e = np.asarray(e, dtype=np.float64)
+        if e.ndim != 1 or e.size < 2 or np.any(np.diff(e) <= 0):
+            raise ValueError(f"edges[{axis}] must be a strictly increasing array of >= 2 values")
+        out.append(e)
+    return out
+
+
+from ..registry import Registry  # noqa: E402  (kept at the end: families import it from here)
+
+#: registry of instance families: name -> factory returning a Target
+FAMILIES = Registry("target family")

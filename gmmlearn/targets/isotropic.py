@@ -1,0 +1,44 @@
+"""``isotropic_gmm``: k spherical Gaussians N(mu_j, sigma^2 I) with separated means (GKL's setting)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..validation import check_float, check_int
+from .base import FAMILIES
+from .generators import (
+    check_dim_k, default_radius, explicit_or_generated, mixture_weights, separated_points,
+)
+from .location import LocationMixture
+
+
+@FAMILIES.register("isotropic_gmm")
+def isotropic_gmm(dim: int | None = None, k: int | None = None, separation: float = 4.0,
+                  radius: float | None = None, weights=None, w_min: float | None = None,
+                  sigma: float = 1.0, means=None, seed: int = 0) -> LocationMixture:
+    """Mixture of k spherical Gaussians with pairwise mean distance >= separation.
+
+    dim (default 2) and k (default 3) are read off ``means`` when it is given. Means are uniform
+    in the ball of ``radius`` (default ``separation * k^{1/dim}``) subject to the separation;
+    weights are equal, or random with every weight >= ``w_min``, or given explicitly.
+    """
+    means = explicit_or_generated("means", means, None if dim is None else check_int("dim", dim, minimum=1))
+    if means is not None:
+        dim, k = check_dim_k(means.shape[1] if dim is None else dim,
+                             means.shape[0] if k is None else k)
+        if means.shape[0] != k:
+            raise ValueError(f"means has {means.shape[0]} rows, but k={k} was given")
+    dim, k = check_dim_k(dim, k)
+    check_float("sigma", sigma, minimum=0.0, strict_min=True)
+    if w_min is not None and k * float(w_min) > 1.0:
+        raise ValueError(f"w_min * k must be <= 1, got w_min={w_min} with k={k}")
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    if means is None:
+        separation = check_float("separation", separation, minimum=0.0)
+        radius = default_radius(k, dim, separation) if radius is None else check_float(
+            "radius", radius, minimum=0.0, strict_min=True)
+        means = separated_points(k, dim, radius, separation, rng)
+    w = mixture_weights(k, weights, w_min, rng)
+    params = dict(dim=dim, k=k, separation=separation, radius=radius, weights=weights, w_min=w_min,
+                  sigma=sigma, seed=seed)
+    return LocationMixture(means, w, sigma, family="isotropic_gmm", params=params)

@@ -1,0 +1,64 @@
+# instance -> fit_and_evaluate (one job per cell, all its replicates) -> aggregate
+#
+# A job runs every replicate of its cell: starting Python with numpy/scipy/POT/scikit-learn costs
+# ~3 s, more than most cells. Each replicate keeps its own seed stream, so the rows are the
+# same as if the replicates ran as separate jobs.
+
+
+rule instance:
+    """Materialise a target (exact arrays) as JSON; a target that cannot be built records why."""
+    output:
+        f"{RESULTS}/{{sweep}}/instances/{{target}}.json",
+    params:
+        spec=lambda w: quoted_json(WF.sweeps[w.sweep].targets()[w.target]),
+        code=CODE_HASH,
+    log:
+        f"{RESULTS}/{{sweep}}/logs/instance_{{target}}.log",
+    localrule: True
+    shell:
+        "gmmlearn instance --spec {params.spec} --out {output} 2> {log}"
+
+
+rule fit_and_evaluate:
+    """One cell, replicates 0..R-1: data -> fit -> sample -> metrics -> tidy rows (never fails on
+    learner errors: those become status=failed rows)."""
+    input:
+        lambda w: f"{RESULTS}/{w.sweep}/instances/{WF.sweeps[w.sweep].cells[w.cell].target_id()}.json",
+    output:
+        f"{RESULTS}/{{sweep}}/cells/{{cell}}.csv",
+    params:
+        spec=lambda w: quoted_json(WF.sweeps[w.sweep].cells[w.cell].as_dict()),
+        seed=lambda w: WF.sweeps[w.sweep].seed,
+        replicates=lambda w: WF.sweeps[w.sweep].replicates,
+        config_hash=lambda w: WF.sweeps[w.sweep].config_hash,
+        timeout=lambda w: (f"--timeout {WF.sweeps[w.sweep].timeout}" if WF.sweeps[w.sweep].timeout else ""),
+        code=CODE_HASH,
+    benchmark:
+        f"{RESULTS}/{{sweep}}/benchmarks/{{cell}}.tsv"
+    log:
+        f"{RESULTS}/{{sweep}}/logs/{{cell}}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    shell:
+        "export OMP_NUM_THREADS={threads} OPENBLAS_NUM_THREADS={threads} MKL_NUM_THREADS={threads}; "
+        "gmmlearn cell --spec {params.spec} --target-file {input} --sweep {wildcards.sweep} "
+        "--sweep-seed {params.seed} --config-hash {params.config_hash} "
+        "--replicates {params.replicates} {params.timeout} --out {output} 2> {log}"
+
+
+rule aggregate:
+    """All rows of a sweep (results.csv) and their summary over seeds (summary.csv)."""
+    input:
+        lambda w: cell_outputs(w.sweep),
+    output:
+        results=f"{RESULTS}/{{sweep}}/results.csv",
+        summary=f"{RESULTS}/{{sweep}}/summary.csv",
+    params:
+        code=CODE_HASH,
+    log:
+        f"{RESULTS}/{{sweep}}/logs/aggregate.log",
+    localrule: True
+    shell:
+        "gmmlearn aggregate {input} --out {output.results} --summary {output.summary} > {log} 2>&1"
