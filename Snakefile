@@ -7,7 +7,10 @@ from snakemake.utils import min_version, validate
 min_version("9.0")
 
 
-configfile: "workflows/config/quick.yaml"
+# The quick config unless the user gives one (--configfile replaces it rather than merging into it).
+if not config.get("sweeps"):
+
+    configfile: f"{workflow.basedir}/workflows/config/quick.yaml"
 
 
 validate(config, "workflows/schemas/config.schema.yaml", set_default=False)

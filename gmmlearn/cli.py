@@ -120,34 +120,29 @@ def cmd_cell(args) -> int:
     """Run replicates 0..R-1 of a cell (the workflow's job); rows of all replicates in one file."""
     import pandas as pd
 
-    from .experiment import CellSpec, run_cell
+    from .experiment import CellSpec, failed_cell_rows, run_cell
     from .results import tidy_rows, write_table
     from .targets import target_from_dict
 
     spec = CellSpec.from_dict(json.loads(args.spec))
-    target, dim = None, None
+    target, dim, target_error = None, None, None
     if args.target_file:
         record = json.loads(Path(args.target_file).read_text())
-        target = _FailingTarget(record["error"]) if "error" in record else target_from_dict(record)
-        dim = None if "error" in record else target.dim
-    frames = [
-        tidy_rows(spec, r, run_cell(spec, r, sweep_seed=args.sweep_seed, target=target,
-                                    timeout=args.timeout),
-                  sweep=args.sweep, config_hash=args.config_hash, dim=dim)
-        for r in range(args.replicates)
-    ]
+        if "error" in record:
+            target_error = f"target could not be built: {record['error']}"
+        else:
+            target = target_from_dict(record)
+            dim = target.dim
+
+    def rows(replicate):
+        if target_error:
+            return failed_cell_rows(spec, target_error)
+        return run_cell(spec, replicate, sweep_seed=args.sweep_seed, target=target, timeout=args.timeout)
+
+    frames = [tidy_rows(spec, r, rows(r), sweep=args.sweep, config_hash=args.config_hash, dim=dim)
+              for r in range(args.replicates)]
     write_table(pd.concat(frames, ignore_index=True), args.out)
     return 0
-
-
-class _FailingTarget:
-    """Stands for a target that could not be built: any use raises its recorded error."""
-
-    def __init__(self, message: str):
-        self.message = message
-
-    def __getattr__(self, name):
-        raise ValueError(f"target could not be built: {self.message}")
 
 
 def cmd_aggregate(args) -> int:

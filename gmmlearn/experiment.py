@@ -159,5 +159,12 @@ def run_cell(spec: CellSpec, replicate: int = 0, *, sweep_seed: int = 0, target:
 
 def _failed_row(metric, status, exc, timing) -> dict:
     name, _ = metric_spec(metric)
+    message = exc if isinstance(exc, str) else _short_error(exc)
     return {"metric": name, "estimator": "", "value": np.nan, "stderr": np.nan, "floor": np.nan,
-            "floor_stderr": np.nan, "status": status, "error": _short_error(exc), **timing}
+            "floor_stderr": np.nan, "status": status, "error": message, **timing}
+
+
+def failed_cell_rows(spec: CellSpec, message: str) -> list[dict]:
+    """Rows of a cell that could not start (e.g. its target could not be built)."""
+    timing = {"fit_seconds": np.nan, "sample_seconds": np.nan, "peak_mb": np.nan}
+    return [_failed_row(m, "failed", message, timing) for m in spec.metrics]

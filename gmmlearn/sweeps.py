@@ -117,8 +117,15 @@ def expand_sweep(name: str, sweep: dict) -> Sweep:
                 except ValueError as exc:
                     raise ConfigError(f"{where}: {exc}") from None
                 cells.setdefault(spec.cell_id(), spec)
+    figure = sweep.get("figure")
+    if figure is not None:
+        from .figures import FIGURES
+
+        if figure not in FIGURES:
+            raise ConfigError(f"sweeps.{name}.figure: unknown figure {figure!r}; valid: "
+                              f"{', '.join(FIGURES.names())} (or leave it out for no figure)")
     return Sweep(name=name, seed=int(sweep.get("seed", 0)), replicates=int(sweep.get("replicates", 3)),
-                 figure=sweep.get("figure", name), timeout=sweep.get("timeout"), cells=cells,
+                 figure=figure, timeout=sweep.get("timeout"), cells=cells,
                  config_hash=_digest(sweep), description=sweep.get("description", ""))
 
 

@@ -34,7 +34,7 @@ def style():
 
 
 def band_line(ax, frame: pd.DataFrame, x: str, label: str, **kwargs):
-    """Mean over seeds as a line with markers, the bootstrap interval as a band."""
+    """Mean over seeds as a line with markers, its confidence interval as a band."""
     frame = frame.sort_values(x)
     (line,) = ax.plot(frame[x], frame["mean"], marker="o", label=label, **kwargs)
     ax.fill_between(frame[x], frame["ci_low"], frame["ci_high"], color=line.get_color(), alpha=0.2,

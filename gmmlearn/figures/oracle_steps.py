@@ -50,6 +50,6 @@ def oracle_steps(summary, out_prefix, title: str = ""):
         sampler = ", ".join(sorted(oracle["p_learner_sampler"].dropna().astype(str).unique())) \
             if "p_learner_sampler" in oracle else "ddpm"
         fig.suptitle(title or f"Oracle-score sampler ({sampler}) vs step count", fontsize=10)
-        footnote(fig, f"{sampler} sampler with the exact score; mean over {n_seeds} seeds, band: 95% "
-                      "bootstrap interval; dashed line and grey band: exact-sample floor")
+        footnote(fig, f"{sampler} sampler with the exact score; mean over {n_seeds} seeds, band: 95% t "
+                      "interval over seeds; dashed line and grey band: exact-sample floor")
         return save(fig, out_prefix)

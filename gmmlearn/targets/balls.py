@@ -12,7 +12,9 @@ from scipy.stats import norm, qmc
 
 from ..validation import check_float, check_int
 from .base import FAMILIES
-from .generators import default_radius, explicit_or_generated, mixture_weights, separated_points
+from .generators import (
+    check_w_min, default_radius, explicit_or_generated, mixture_weights, separated_points,
+)
 from .location import LocationMixture
 
 
@@ -46,8 +48,7 @@ def union_of_balls(dim: int = 2, k: int = 3, ball_radius: float = 1.0,
     k = check_int("k", k, minimum=1)
     n_atoms = check_int("n_atoms", n_atoms, minimum=k)
     ball_radius = check_float("ball_radius", ball_radius, minimum=0.0)
-    if w_min is not None and k * float(w_min) > 1.0:
-        raise ValueError(f"w_min * k must be <= 1, got w_min={w_min} with k={k}")
+    check_w_min(w_min, k)
     separation = 2 * ball_radius + 4 * sigma if separation is None else check_float(
         "separation", separation, minimum=0.0)
     centers_radius = default_radius(k, dim, separation) if centers_radius is None else check_float(

@@ -13,7 +13,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from ..validation import check_samples
+from ..diffusion.ou import alpha, noise_var
+from ..validation import check_samples, check_time
 
 #: rows x columns of a pairwise block (points x atoms) computed at once: ~2 MB, cache-friendly.
 BLOCK_ELEMENTS = 1 << 18
@@ -106,6 +107,37 @@ class Target(ABC):
         return f"<{type(self).__name__} {self.family}({shown}) dim={self.dim}>"
 
 
+class IsotropicConvolution(Target):
+    """``P = law(a) * N(0, sigma^2 I)``: along the OU process everything follows from the atom
+    posterior mean ``E[a | X_t = x]`` (THEORY §2), with ``v_t = e^{-2t} sigma^2 + s_t^2``:
+    ``score = (e^{-t} E[a|x] - x) / v_t`` and
+    ``E[X_0 | X_t = x] = E[a|x] + e^{-t} sigma^2 (x - e^{-t} E[a|x]) / v_t``."""
+
+    sigma: float
+
+    @abstractmethod
+    def _atom_posterior_mean(self, X: np.ndarray, t: float) -> np.ndarray:
+        """``E[a | X_t = x]`` for validated X and t."""
+
+    def variance_at(self, t: float) -> float:
+        """``v_t``: per-coordinate variance of the Gaussian around each scaled atom in p_t."""
+        return float(alpha(t) ** 2 * self.sigma**2 + noise_var(t))
+
+    def posterior_mean(self, X, t: float = 0.0) -> np.ndarray:
+        """``E[a | X_t = x]``: posterior mean of the atom."""
+        return self._atom_posterior_mean(self._check(X), check_time(t))
+
+    def score(self, X, t: float = 0.0) -> np.ndarray:
+        X, t = self._check(X), check_time(t)
+        return (alpha(t) * self._atom_posterior_mean(X, t) - X) / self.variance_at(t)
+
+    def denoise(self, X, t: float) -> np.ndarray:
+        X, t = self._check(X), check_time(t)
+        a, v = float(alpha(t)), self.variance_at(t)
+        Ea = self._atom_posterior_mean(X, t)
+        return Ea + a * self.sigma**2 * (X - a * Ea) / v
+
+
 def _jsonable(value):
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
@@ -140,7 +172,7 @@ def check_weights(weights, k: int) -> np.ndarray:
         raise ValueError("weights must be positive and finite")
     if abs(w.sum() - 1.0) > 1e-8:
         raise ValueError(f"weights must sum to 1, got sum {w.sum():.10g}")
-    return w / w.sum()
+    return w  # kept as given (no renormalisation), so a serialised target round-trips exactly
 
 
 def check_basis(basis, dim: int) -> np.ndarray:

@@ -8,7 +8,7 @@ from ..validation import check_float, check_int
 from .base import FAMILIES
 from .gaussian import GaussianMixture
 from .generators import (
-    check_dim_k, explicit_or_generated, mixture_weights, random_orthonormal, separated_points,
+    check_w_min, mixture_weights, random_orthonormal, resolve_means, separated_points,
 )
 
 
@@ -39,18 +39,11 @@ def general_gmm(dim: int | None = None, k: int | None = None, condition_number: 
     makes every covariance rank-deficient: sampling and scores at t > 0 still work, logpdf
     raises. ``means`` / ``covariances`` / ``weights`` may be given explicitly instead.
     """
-    means = explicit_or_generated("means", means, None if dim is None else check_int("dim", dim, minimum=1))
-    if means is not None:
-        dim, k = check_dim_k(means.shape[1] if dim is None else dim,
-                             means.shape[0] if k is None else k)
-        if means.shape[0] != k:
-            raise ValueError(f"means has {means.shape[0]} rows, but k={k} was given")
-    dim, k = check_dim_k(dim, k)
+    means, dim, k = resolve_means(means, dim, k)
     condition_number = check_float("condition_number", condition_number, minimum=1.0)
     min_eigenvalue = check_float("min_eigenvalue", min_eigenvalue, minimum=0.0, strict_min=True)
     rank = dim if rank is None else check_int("rank", rank, minimum=1, maximum=dim)
-    if w_min is not None and k * float(w_min) > 1.0:
-        raise ValueError(f"w_min * k must be <= 1, got w_min={w_min} with k={k}")
+    check_w_min(w_min, k)
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     if means is None:
         radius = check_float("radius", radius, minimum=0.0, strict_min=True)

@@ -7,7 +7,7 @@ import numpy as np
 from ..validation import check_float, check_int
 
 #: placement attempts before a separated layout is declared infeasible
-_MAX_PLACEMENT_ROUNDS = 200
+_MAX_PLACEMENT_ROUNDS = 50
 
 
 def random_orthonormal(dim: int, m: int, rng: np.random.Generator) -> np.ndarray:
@@ -79,3 +79,20 @@ def check_dim_k(dim, k, default_dim: int = 2, default_k: int = 3) -> tuple[int, 
     dim = check_int("dim", default_dim if dim is None else dim, minimum=1)
     k = check_int("k", default_k if k is None else k, minimum=1)
     return dim, k
+
+
+def resolve_means(means, dim, k):
+    """(means or None, dim, k): given means fix dim and k (which must agree if also given);
+    otherwise dim and k take their defaults (2 and 3)."""
+    means = explicit_or_generated("means", means, None if dim is None else check_int("dim", dim, minimum=1))
+    if means is None:
+        return (None, *check_dim_k(dim, k))
+    dim, k = check_dim_k(means.shape[1], means.shape[0] if k is None else k)
+    if means.shape[0] != k:
+        raise ValueError(f"means has {means.shape[0]} rows, but k={k} was given")
+    return means, dim, k
+
+
+def check_w_min(w_min, k: int) -> None:
+    if w_min is not None and k * float(w_min) > 1.0:
+        raise ValueError(f"w_min * k must be <= 1, got w_min={w_min} with k={k}")

@@ -7,7 +7,7 @@ import numpy as np
 from ..validation import check_float, check_int
 from .base import FAMILIES
 from .generators import (
-    check_dim_k, default_radius, explicit_or_generated, mixture_weights, separated_points,
+    check_w_min, default_radius, mixture_weights, resolve_means, separated_points,
 )
 from .location import LocationMixture
 
@@ -22,16 +22,9 @@ def isotropic_gmm(dim: int | None = None, k: int | None = None, separation: floa
     in the ball of ``radius`` (default ``separation * k^{1/dim}``) subject to the separation;
     weights are equal, or random with every weight >= ``w_min``, or given explicitly.
     """
-    means = explicit_or_generated("means", means, None if dim is None else check_int("dim", dim, minimum=1))
-    if means is not None:
-        dim, k = check_dim_k(means.shape[1] if dim is None else dim,
-                             means.shape[0] if k is None else k)
-        if means.shape[0] != k:
-            raise ValueError(f"means has {means.shape[0]} rows, but k={k} was given")
-    dim, k = check_dim_k(dim, k)
+    means, dim, k = resolve_means(means, dim, k)
     check_float("sigma", sigma, minimum=0.0, strict_min=True)
-    if w_min is not None and k * float(w_min) > 1.0:
-        raise ValueError(f"w_min * k must be <= 1, got w_min={w_min} with k={k}")
+    check_w_min(w_min, k)
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     if means is None:
         separation = check_float("separation", separation, minimum=0.0)

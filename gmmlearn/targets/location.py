@@ -13,14 +13,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
-from ..diffusion.ou import alpha, noise_var
+from ..diffusion.ou import alpha
 from ..validation import check_float, check_int, check_random_state, check_time
 from .base import (
-    Target, check_basis, check_edges, check_weights, logsumexp_rows, row_chunks,
+    IsotropicConvolution, check_basis, check_edges, check_weights, logsumexp_rows, row_chunks,
 )
 
 
-class LocationMixture(Target):
+class LocationMixture(IsotropicConvolution):
     """``sum_j w_j N(a_j, sigma^2 I)`` with atoms ``a`` of shape (M, dim)."""
 
     shape = "location_mixture"
@@ -66,14 +66,8 @@ class LocationMixture(Target):
         return out - 0.5 * self.dim * np.log(2.0 * np.pi * s2)
 
     # -- along the OU process -------------------------------------------------------------------
-    def variance_at(self, t: float) -> float:
-        """``v_t = e^{-2t} sigma^2 + s_t^2``: per-coordinate variance of a component of p_t."""
-        return float(alpha(t) ** 2 * self.sigma**2 + noise_var(t))
-
-    def posterior_mean(self, X, t: float = 0.0) -> np.ndarray:
-        """``E[a | X_t = x]``: posterior mean of the atom (softmax over atoms, in row blocks)."""
-        X = self._check(X)
-        t = check_time(t)
+    def _atom_posterior_mean(self, X: np.ndarray, t: float) -> np.ndarray:
+        """Softmax over atoms of the logits above, in row blocks."""
         a, v = float(alpha(t)), self.variance_at(t)
         W = (a / v) * self.atoms.T
         bias = self._log_w - (0.5 * a * a / v) * self._sq_norms
@@ -85,18 +79,6 @@ class LocationMixture(Target):
             np.exp(logits, out=logits)
             out[rows] = (logits @ self.atoms) / logits.sum(axis=1, keepdims=True)
         return out
-
-    def score(self, X, t: float = 0.0) -> np.ndarray:
-        X = self._check(X)
-        t = check_time(t)
-        return (alpha(t) * self.posterior_mean(X, t) - X) / self.variance_at(t)
-
-    def denoise(self, X, t: float) -> np.ndarray:
-        X = self._check(X)
-        t = check_time(t)
-        a, v = float(alpha(t)), self.variance_at(t)
-        Ea = self.posterior_mean(X, t)
-        return Ea + a * self.sigma**2 * (X - a * Ea) / v
 
     def at_time(self, t: float) -> "LocationMixture":
         t = check_time(t)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln, ive
 
-from ..diffusion.ou import alpha, noise_var
+from ..diffusion.ou import alpha
 from ..validation import check_float, check_int, check_random_state, check_time
-from .base import Target, check_basis
+from .base import IsotropicConvolution, check_basis
 from .location import LocationMixture
 
 #: below this kappa the Bessel expressions are replaced by their Taylor expansions
@@ -40,7 +40,7 @@ def bessel_ratio_over_kappa(kappa, m: int) -> np.ndarray:
     return np.where(kappa < _SMALL_KAPPA, 1.0 / m, exact)
 
 
-class SphereConvolution(Target):
+class SphereConvolution(IsotropicConvolution):
     """Uniform law on the sphere of radius ``radius`` in span(basis), around ``center``, * N(0, sigma^2 I)."""
 
     shape = "sphere_convolution"
@@ -74,9 +74,6 @@ class SphereConvolution(Target):
         u /= np.linalg.norm(u, axis=1, keepdims=True)
         return self.center + self.radius * u @ self.basis.T + self.sigma * rng.standard_normal((n, self.dim))
 
-    def variance_at(self, t: float) -> float:
-        return float(alpha(t) ** 2 * self.sigma**2 + noise_var(t))
-
     def logpdf(self, X) -> np.ndarray:
         X = self._check(X) - self.center
         s2, m = self.sigma**2, self.sphere_dim
@@ -85,27 +82,13 @@ class SphereConvolution(Target):
         return (-0.5 * self.dim * np.log(2 * np.pi * s2) - (sq + self.radius**2) / (2 * s2)
                 + log_vmf_mean_exp(kappa, m))
 
-    def posterior_mean(self, X, t: float = 0.0) -> np.ndarray:
-        """``E[a | X_t = x]`` by the von Mises-Fisher posterior."""
-        X = self._check(X)
-        t = check_time(t)
+    def _atom_posterior_mean(self, X: np.ndarray, t: float) -> np.ndarray:
+        """The von Mises-Fisher posterior mean of the atom."""
         a, v = float(alpha(t)), self.variance_at(t)
         y = (X - a * self.center) @ self.basis
         kappa = a * self.radius * np.linalg.norm(y, axis=1) / v
         coef = self.radius * bessel_ratio_over_kappa(kappa, self.sphere_dim) * a * self.radius / v
         return self.center + (coef[:, None] * y) @ self.basis.T
-
-    def score(self, X, t: float = 0.0) -> np.ndarray:
-        X = self._check(X)
-        t = check_time(t)
-        return (alpha(t) * self.posterior_mean(X, t) - X) / self.variance_at(t)
-
-    def denoise(self, X, t: float) -> np.ndarray:
-        X = self._check(X)
-        t = check_time(t)
-        a, v = float(alpha(t)), self.variance_at(t)
-        Ea = self.posterior_mean(X, t)
-        return Ea + a * self.sigma**2 * (X - a * Ea) / v
 
     def at_time(self, t: float) -> "SphereConvolution":
         t = check_time(t)
