@@ -94,6 +94,7 @@ def cmd_run(args) -> int:
 
 def cmd_instance(args) -> int:
     """Materialise a target as JSON; a bad target records its error instead of failing."""
+    from .atomic import write_text
     from .targets import make_target
 
     spec = json.loads(args.spec)
@@ -101,19 +102,8 @@ def cmd_instance(args) -> int:
         record = make_target(spec["name"], **spec.get("params", {})).to_dict()
     except Exception as exc:  # noqa: BLE001  (the cells of this target will record the failure)
         record = {"error": f"{type(exc).__name__}: {exc}", "spec": spec}
-    _atomic_text(Path(args.out), json.dumps(record))
+    write_text(args.out, json.dumps(record))
     return 0
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
 
 
 def cmd_cell(args) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .atomic import atomic_path
 from .experiment import CellSpec
 
 IDENTITY = ["sweep", "cell_id", "family", "learner", "n_train", "n_eval", "dim", "k", "degree"]
@@ -84,18 +84,11 @@ def order_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write a CSV atomically (temporary file in the same folder, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="") as handle:
+    """Write a CSV atomically (see :mod:`gmmlearn.atomic`)."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", newline="") as handle:
             frame.to_csv(handle, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return Path(path)
 
 
 def read_results(*paths: str | os.PathLike) -> pd.DataFrame:

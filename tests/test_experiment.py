@@ -1,5 +1,7 @@
 """Experiment cells and result tables: seeds, failures, timeouts, atomic writes, aggregation."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -77,6 +79,9 @@ def test_tidy_rows_follow_the_schema():
 def test_atomic_write_leaves_the_old_table_when_interrupted(tmp_path, monkeypatch):
     path = tmp_path / "results.csv"
     write_table(pd.DataFrame({"a": [1, 2]}), path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # readable like any file, not 0600
 
     def broken(self, handle, **kwargs):
         handle.write("a\n1\n")  # a partial write, then the process is interrupted

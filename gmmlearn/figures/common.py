@@ -7,7 +7,6 @@ never fit anything.
 from __future__ import annotations
 
 import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import matplotlib.ticker as mticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ..atomic import atomic_path  # noqa: E402
 from ..registry import Registry  # noqa: E402
 
 #: registry of figures: name -> function(summary, out_prefix, title) -> list of written paths
@@ -79,19 +79,12 @@ def footnote(fig, text: str) -> None:
 def save(fig, out_prefix: str | os.PathLike) -> list[Path]:
     """Write ``<prefix>.pdf`` and ``<prefix>.png`` atomically; close the figure."""
     out_prefix = Path(out_prefix)
-    out_prefix.parent.mkdir(parents=True, exist_ok=True)
     written = []
     for ext in ("pdf", "png"):
         target = out_prefix.with_name(f"{out_prefix.name}.{ext}")
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=f".{ext}")
-        os.close(fd)
-        try:
+        with atomic_path(target) as tmp:
             # no creation date: the same numbers give byte-identical files
             fig.savefig(tmp, format=ext, metadata={"CreationDate": None} if ext == "pdf" else None)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         written.append(target)
     plt.close(fig)
     return written

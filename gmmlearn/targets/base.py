@@ -150,15 +150,32 @@ def _jsonable(value):
     return value
 
 
+#: shifted logits below this are raised to it before exp: each row's largest term is e^0 = 1, so
+#: this changes a row sum by at most M e^{-60} < 1e-17 (relative) for M < 1e9 terms -- below
+#: float64 round-off -- and keeps exp off its slow underflow path (3x faster on wide rows).
+_LOGIT_FLOOR = -60.0
+
+
+def exp_shifted_(L: np.ndarray) -> np.ndarray:
+    """In place: ``L <- exp(L - rowmax(L))`` (with the floor above); returns the row maxima."""
+    m = L.max(axis=1, keepdims=True)
+    L -= m
+    np.maximum(L, _LOGIT_FLOOR, out=L)
+    np.exp(L, out=L)
+    return m[:, 0]
+
+
 def logsumexp_rows(L: np.ndarray) -> np.ndarray:
     """Row-wise log-sum-exp of a 2-D array."""
-    m = L.max(axis=1, keepdims=True)
-    return (m + np.log(np.exp(L - m).sum(axis=1, keepdims=True)))[:, 0]
+    L = L.copy()
+    m = exp_shifted_(L)
+    return m + np.log(L.sum(axis=1))
 
 
 def softmax_rows(L: np.ndarray) -> np.ndarray:
-    """Row-wise softmax of a 2-D array (in place on a copy)."""
-    P = np.exp(L - L.max(axis=1, keepdims=True))
+    """Row-wise softmax of a 2-D array (a new array)."""
+    P = L.copy()
+    exp_shifted_(P)
     P /= P.sum(axis=1, keepdims=True)
     return P
 

@@ -16,7 +16,8 @@ from scipy.special import ndtr
 from ..diffusion.ou import alpha
 from ..validation import check_float, check_int, check_random_state, check_time
 from .base import (
-    IsotropicConvolution, check_basis, check_edges, check_weights, logsumexp_rows, row_chunks,
+    IsotropicConvolution, check_basis, check_edges, check_weights, exp_shifted_, logsumexp_rows,
+    row_chunks,
 )
 
 
@@ -75,8 +76,7 @@ class LocationMixture(IsotropicConvolution):
         for rows in row_chunks(X.shape[0], self.n_atoms):
             logits = X[rows] @ W
             logits += bias
-            logits -= logits.max(axis=1, keepdims=True)
-            np.exp(logits, out=logits)
+            exp_shifted_(logits)
             out[rows] = (logits @ self.atoms) / logits.sum(axis=1, keepdims=True)
         return out
 
