@@ -2,12 +2,18 @@
 
 A cell is (target family + parameters, learner + parameters, n_train, n_eval, metrics); it runs
 once per replicate. Random streams are derived from the *content* of the cell, never from its
-position in a sweep, so a cell gives the same numbers alone or in any sweep, in any order:
+position in a sweep, so a cell gives the same numbers alone or in any sweep, in any order. They
+are keyed on as little as possible, so that cells differing in one setting share the rest of
+their randomness (common random numbers, which sharpen every paired comparison):
 
-* training data and the evaluation stream (exact floor samples, projection planes) come from
-  ``SeedSequence([sweep_seed, hash(target spec), n_train / n_eval, replicate])``: every learner of
-  a replicate sees the same data and is scored against the same floor (common random numbers);
-* fitting and sampling come from ``SeedSequence([sweep_seed, hash(cell spec), replicate])``.
+* training data: ``(sweep_seed, target, replicate)``, drawn in blocks of ``DATA_BLOCK`` points with
+  one stream per block, so the data of a smaller n_train is a prefix of a larger one (nested);
+* fitting: ``(sweep_seed, target, learner name, n_train, replicate)``: shared across learner
+  parameters (all degrees of a degree sweep see the same noise);
+* sampling: ``(sweep_seed, target, n_eval, replicate)``: shared by every learner (same initial
+  noise for every step count of a sampler sweep);
+* evaluation (floor samples, projection planes): ``(sweep_seed, target, n_eval, replicate)`` in a
+  separate stream, and one sub-stream per metric name inside :func:`~gmmlearn.metrics.evaluate`.
 
 Failures never escape: a cell whose fit or sampling fails writes one row per requested metric
 with ``status=failed`` (or ``timeout``) and the message; a metric that fails writes its own
@@ -17,10 +23,10 @@ failed row and the others still run.
 from __future__ import annotations
 
 import json
-import resource
 import signal
 import time
 import traceback
+import tracemalloc
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
@@ -94,15 +100,35 @@ def _time_limit(seconds: float | None):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _peak_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+@contextmanager
+def _traced_peak(timing: dict):
+    """Peak of memory allocated through Python and numpy (tracemalloc) inside the block, in MB:
+    the learner's own footprint, not the process's (imports, earlier replicates, metrics)."""
+    tracemalloc.start()
+    try:
+        yield
+    finally:
+        timing["peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
 
 
 def _short_error(exc: BaseException) -> str:
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     at = f" [{where.filename.rsplit('/', 1)[-1]}:{where.lineno}]" if where else ""
     return f"{type(exc).__name__}: {exc}{at}".replace("\n", " ")
+
+
+#: points per independently seeded block of training data (see nested_sample)
+DATA_BLOCK = 1024
+
+
+def nested_sample(target: Target, n: int, key: int) -> np.ndarray:
+    """The first n points of a seeded stream of exact samples: block b (DATA_BLOCK points) is
+    drawn from its own SeedSequence([key, b]), so smaller samples are prefixes of larger ones."""
+    n_blocks = -(-n // DATA_BLOCK)
+    blocks = [target.sample(DATA_BLOCK, random_state=np.random.default_rng([key, b]))
+              for b in range(n_blocks)]
+    return np.concatenate(blocks)[:n]
 
 
 def make_cell_target(spec: CellSpec) -> Target:
@@ -113,13 +139,16 @@ def run_cell(spec: CellSpec, replicate: int = 0, *, sweep_seed: int = 0, target:
              timeout: float | None = None) -> list[dict]:
     """Run one replicate of a cell; return its metric rows (never raises on learner failures)."""
     replicate = check_int("replicate", replicate, minimum=0)
-    cell_seed = stable_seed(spec.cell_id())
-    target_seed = stable_seed(spec.target_id())
-    data_rng = np.random.default_rng([sweep_seed, target_seed, spec.n_train or 0, replicate, 0])
-    eval_seed = int(np.random.default_rng([sweep_seed, target_seed, spec.n_eval, replicate, 1])
-                    .integers(2**63 - 1))
-    fit_rng, sample_rng = (np.random.default_rng(s) for s in
-                           np.random.SeedSequence([sweep_seed, cell_seed, replicate]).spawn(2))
+    target_key = stable_seed(spec.target_id())
+    fit_key = stable_seed(spec.target_id(), spec.learner, spec.n_train)
+
+    def stream(*key):
+        return np.random.default_rng(np.random.SeedSequence([sweep_seed, *key, replicate]))
+
+    fit_rng = stream(fit_key, 0)
+    sample_rng = stream(target_key, spec.n_eval, 1)
+    eval_seed = int(stream(target_key, spec.n_eval, 2).integers(2**63 - 1))
+    data_key = stable_seed(sweep_seed, target_key, replicate, "data")
 
     timing = {"fit_seconds": np.nan, "sample_seconds": np.nan, "peak_mb": np.nan}
     base = {"status": "ok", "error": ""}
@@ -130,18 +159,18 @@ def run_cell(spec: CellSpec, replicate: int = 0, *, sweep_seed: int = 0, target:
             if "target" in LEARNERS.get(spec.learner).parameters:
                 params["target"] = target
             learner = make_learner(spec.learner, **params)
-            X = target.sample(spec.n_train, random_state=data_rng) if spec.n_train else None
+            X = nested_sample(target, spec.n_train, data_key) if spec.n_train else None
             if X is None and learner.needs_data:
                 raise ValueError(f"learner {spec.learner!r} needs training data: set n_train >= 1")
-            start = time.perf_counter()
-            learner.fit(X, random_state=fit_rng)
-            timing["fit_seconds"] = time.perf_counter() - start
-            start = time.perf_counter()
-            Y = learner.sample(spec.n_eval, random_state=sample_rng)
-            timing["sample_seconds"] = time.perf_counter() - start
+            with _traced_peak(timing):
+                start = time.perf_counter()
+                learner.fit(X, random_state=fit_rng)
+                timing["fit_seconds"] = time.perf_counter() - start
+                start = time.perf_counter()
+                Y = learner.sample(spec.n_eval, random_state=sample_rng)
+                timing["sample_seconds"] = time.perf_counter() - start
     except Exception as exc:  # noqa: BLE001  (a failed cell is recorded, the sweep goes on)
         status = "timeout" if isinstance(exc, CellTimeout) else "failed"
-        timing["peak_mb"] = _peak_mb()
         return [_failed_row(m, status, exc, timing) for m in spec.metrics]
 
     rows = []
@@ -153,7 +182,6 @@ def run_cell(spec: CellSpec, replicate: int = 0, *, sweep_seed: int = 0, target:
         except Exception as exc:  # noqa: BLE001
             status = "timeout" if isinstance(exc, CellTimeout) else "failed"
             rows.append(_failed_row(metric, status, exc, {}))
-    timing["peak_mb"] = _peak_mb()
     return [{**row, **timing} for row in rows]
 
 

@@ -139,20 +139,30 @@ def aggregate(frame: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     fit_seconds, sample_seconds (means), peak_mb (max), error (first message of a failure).
     """
     keys = group_columns(frame)
+    # a failed replicate has one row per metric and no estimator: count it against every
+    # estimator of that metric, and keep its own row only where no replicate succeeded
+    failed = frame[frame["status"] != "ok"]
+    n_failed = failed.groupby(["cell_id", "metric"])["replicate"].nunique()
+    succeeded = set(map(tuple, frame.loc[frame["status"] == "ok", ["cell_id", "metric"]].to_numpy()))
     out = []
     for key, group in frame.groupby(keys, dropna=False, sort=True):
+        ident = dict(zip(keys, key))
+        cell_metric = (ident["cell_id"], ident["metric"])
+        if group["status"].ne("ok").all() and cell_metric in succeeded:
+            continue
         ok = group[group["status"] == "ok"].sort_values("replicate", kind="stable")
         v, f = ok["value"].to_numpy(float), ok["floor"].to_numpy(float)
         mean, se, lo, hi = mean_interval(v, level)
         fmean, _, flo, fhi = mean_interval(f, level)
         emean, _, elo, ehi = mean_interval(v - f, level)
-        out.append(dict(zip(keys, key)) | {
-            "n_ok": len(ok), "n_failed": len(group) - len(ok),
+        out.append(ident | {
+            "n_ok": len(ok), "n_failed": int(n_failed.get(cell_metric, 0)),
             "mean": mean, "stderr": se, "ci_low": lo, "ci_high": hi,
             "floor_mean": fmean, "floor_ci_low": flo, "floor_ci_high": fhi,
             "excess_mean": emean, "excess_ci_low": elo, "excess_ci_high": ehi,
             "fit_seconds": ok["fit_seconds"].mean(), "sample_seconds": ok["sample_seconds"].mean(),
             "peak_mb": group["peak_mb"].max(),
-            "error": next((e for e in group["error"].fillna("") if e), ""),
+            "error": next((e for e in failed.loc[(failed["cell_id"] == ident["cell_id"]) & (
+                failed["metric"] == ident["metric"]), "error"].fillna("") if e), ""),
         })
     return pd.DataFrame(out)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from gmmlearn.experiment import CellSpec, run_cell
+from gmmlearn.experiment import CellSpec, make_cell_target, nested_sample, run_cell
 from gmmlearn.results import COLUMNS, aggregate, mean_interval, read_results, tidy_rows, write_table
 
 TARGET = dict(target="isotropic_gmm", target_params=dict(dim=2, k=2, separation=5.0, seed=1))
@@ -23,6 +23,21 @@ def test_a_cell_gives_the_same_numbers_every_time():
     assert all(r["status"] == "ok" for r in a)
     c = run_cell(_oracle(), 2)
     assert [r["value"] for r in a] != [r["value"] for r in c]
+
+
+def test_learner_streams_do_not_depend_on_the_metric_list_or_on_n_eval():
+    one = run_cell(CellSpec(**TARGET, learner="oracle", learner_params=dict(n_steps=20), n_eval=2000,
+                            metrics=["w2"]), 0)
+    two = run_cell(CellSpec(**TARGET, learner="oracle", learner_params=dict(n_steps=20), n_eval=2000,
+                            metrics=["w2_sliced", "w2"]), 0)
+    assert one[0]["value"] == next(r["value"] for r in two if r["metric"] == "w2")
+
+
+def test_training_data_is_nested_across_sizes():
+    target = make_cell_target(_oracle())
+    small, large = nested_sample(target, 1500, key=7), nested_sample(target, 5000, key=7)
+    np.testing.assert_array_equal(small, large[:1500])
+    assert not np.array_equal(large, nested_sample(target, 5000, key=8))
 
 
 def test_learners_of_a_replicate_share_data_and_floors():
@@ -112,7 +127,18 @@ def test_aggregate_over_replicates(tmp_path):
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((row["mean"] - half, row["mean"] + half))
     failed = summary[summary["n_failed"] > 0]
     assert len(failed) == 2 and failed["error"].str.contains("sampler").all()
+    assert (failed["n_ok"] == 0).all()
     pd.testing.assert_frame_equal(summary, aggregate(table.sample(frac=1, random_state=0)))
+
+
+def test_a_failed_replicate_counts_against_every_estimator_of_its_metric():
+    spec = _oracle()
+    frames = [tidy_rows(spec, r, run_cell(spec, r), commit="") for r in range(3)]
+    frames[2] = tidy_rows(spec, 2, run_cell(spec, 2, timeout=1e-4), commit="")
+    summary = aggregate(pd.concat(frames, ignore_index=True))
+    assert len(summary) == 5  # no separate group for the failed rows
+    assert (summary["n_ok"] == 2).all() and (summary["n_failed"] == 1).all()
+    assert summary["error"].str.contains("time limit").all()
 
 
 def test_t_interval_covers_at_its_nominal_level_with_three_replicates():

@@ -90,6 +90,40 @@ def test_gridded_manifold_matches_closed_form(shape, n_atoms, exact):
             assert np.abs(grid.denoise(X, t) - closed.denoise(X, t)).max() <= 1e-6
 
 
+@pytest.mark.parametrize("rho", [-0.999, -0.6, 0.0, 0.35, 0.95])
+def test_bivariate_normal_cdf_matches_scipy(rho):
+    from scipy.stats import multivariate_normal
+
+    from gmmlearn.targets.gaussian import bivariate_normal_cdf
+
+    points = [(0.0, 0.0), (0.0, 1.3), (-1.2, 0.0), (0.5, -0.7), (2.0, 2.0), (-3.0, -1.0)]
+    ref = [multivariate_normal(cov=[[1, rho], [rho, 1]]).cdf(p) for p in points]
+    h, k = np.array(points).T
+    np.testing.assert_allclose(bivariate_normal_cdf(h, k, rho), ref, atol=1e-7)  # scipy's own tol
+
+
+@pytest.mark.parametrize("params", [dict(dim=2, k=2, rank=1, seed=1),
+                                    dict(dim=2, k=2, condition_number=1e5, min_eigenvalue=1e-3, seed=2)])
+def test_bin_masses_of_degenerate_and_elongated_components(params):
+    """Chi-square check of exact 2-D masses where a quadrature in x fails (rank 1, kappa = 1e5)."""
+    target = gl.make_target("general_gmm", **params)
+    edges = [np.linspace(-12, 12, 25), np.linspace(-12, 12, 25)]
+    masses = target.bin_masses(edges)
+    n = 400_000
+    X = target.sample(n, random_state=0)
+    counts, _, _ = np.histogram2d(X[:, 0], X[:, 1], bins=edges)
+    big = masses * n >= 5
+    observed = np.append(counts[big], n - counts[big].sum())
+    expected = np.append(masses[big], 1 - masses[big].sum()) * n
+    assert stats.chisquare(observed, expected).pvalue > 1e-3
+
+
+def test_sphere_quadrature_stays_exact_for_a_thin_sphere():
+    closed = gl.make_target("sphere_exact", scale=4.0, sigma=0.1)
+    X = closed.sample(200, random_state=0)
+    assert np.abs(closed.as_location_mixture().logpdf(X) - closed.logpdf(X)).max() < 1e-9
+
+
 def test_degenerate_covariances_have_no_density_but_have_scores_at_positive_time():
     target = build("general_gmm_degenerate")
     assert target.degenerate

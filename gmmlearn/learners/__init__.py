@@ -3,7 +3,7 @@ class is decorated with ``@LEARNERS.register("name")`` plus one import line belo
 
 from __future__ import annotations
 
-from . import reference  # noqa: F401  (registers oracle, exact)
+from . import diffusion_poly, reference  # noqa: F401  (registers)
 from .base import LEARNERS, Learner, NotFittedError
 
 

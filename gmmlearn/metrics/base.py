@@ -42,12 +42,11 @@ def stable_seed(*parts) -> int:
 
 
 def replicate_split(Y: np.ndarray, size: int, repeats: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """``repeats`` disjoint random subsamples of ``size`` rows (with replacement only if Y is short)."""
-    n = Y.shape[0]
-    if size * repeats <= n:
-        perm = rng.permutation(n)[: size * repeats]
-        return [Y[perm[i * size:(i + 1) * size]] for i in range(repeats)]
-    return [Y[rng.choice(n, size=size, replace=size > n)] for _ in range(repeats)]
+    """``repeats`` disjoint random subsamples of ``size`` rows (size * repeats <= len(Y))."""
+    if size * repeats > Y.shape[0]:
+        raise ValueError(f"{repeats} disjoint subsamples of {size} need {size * repeats} rows, got {Y.shape[0]}")
+    perm = rng.permutation(Y.shape[0])[: size * repeats]
+    return [Y[perm[i * size:(i + 1) * size]] for i in range(repeats)]
 
 
 def mean_and_stderr(values) -> tuple[float, float]:

@@ -11,7 +11,9 @@
   estimator on an exact sample of the same size, same planes and bins -- measures.
   Bin rule: per axis ``clip(ceil(2 n^{1/(r+2)}), 8, 128)`` equal bins on the box
   ``mean +- 4 sd`` of the projected target, plus one cell for everything outside the box.
-  Standard errors: Poisson bootstrap of the samples (shared across planes).
+  Standard errors: Poisson bootstrap of the samples (shared across planes), *given* the planes;
+  the planes are redrawn for every replicate, so the spread over replicates (what the summaries
+  use) is the larger, unconditional one.
 """
 
 from __future__ import annotations

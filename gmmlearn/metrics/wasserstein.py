@@ -6,7 +6,8 @@ between a subsample of the learner's samples and a fresh exact sample of the sam
 (``ot.sliced.get_random_projections``); for two equal-size uniform samples the 1-D optimal
 coupling matches sorted values, so each slice is ``mean((sort(Xv) - sort(Yv))^2)`` -- the value
 of ``ot.sliced_wasserstein_distance`` (checked in the tests) at a tenth of its cost. Both are averaged over ``n_repeats``
-disjoint subsamples (standard error = sd / sqrt(repeats)); the floor is the same estimator
+disjoint subsamples (size ``min(n_subsample, n // n_repeats)``; standard error = sd / sqrt(repeats),
+on n_repeats - 1 degrees of freedom); the floor is the same estimator
 between two independent exact samples of the same size.
 """
 
@@ -40,6 +41,16 @@ def sliced_w2_equal_size(X: np.ndarray, Y: np.ndarray, directions: np.ndarray) -
     return float(np.sqrt(np.mean(gap**2)))
 
 
+def _subsample_size(n: int, n_subsample: int, n_repeats: int) -> int:
+    """Disjoint subsamples, so that the spread over repeats reflects the sample's variability."""
+    if int(n_repeats) < 2:
+        raise ValueError(f"n_repeats must be >= 2 for a standard error, got {n_repeats}")
+    size = min(int(n_subsample), n // int(n_repeats))
+    if size < 2:
+        raise ValueError(f"need at least 2 * n_repeats = {2 * int(n_repeats)} samples, got {n}")
+    return size
+
+
 def _repeated(distance, target, Y, rng, size, repeats):
     values, floors = [], []
     for Ysub in replicate_split(Y, size, repeats, rng):
@@ -53,7 +64,7 @@ def _repeated(distance, target, Y, rng, size, repeats):
 @METRICS.register("w2")
 def w2(target, learner, Y, rng, n_subsample: int = 1000, n_repeats: int = 3) -> list[MetricRow]:
     """Exact-OT W2 on subsamples of n_subsample points, averaged over n_repeats, with its floor."""
-    size = int(min(n_subsample, Y.shape[0]))
+    size = _subsample_size(Y.shape[0], n_subsample, n_repeats)
     (v, se), (f, fse) = _repeated(lambda A, B, _: emd_w2(A, B), target, Y, rng, size, int(n_repeats))
     return [MetricRow("w2", f"emd_n{size}", v, se, f, fse)]
 
@@ -62,7 +73,7 @@ def w2(target, learner, Y, rng, n_subsample: int = 1000, n_repeats: int = 3) -> 
 def w2_sliced(target, learner, Y, rng, n_projections: int = 200, n_subsample: int = 10_000,
               n_repeats: int = 3) -> list[MetricRow]:
     """Sliced W2 (POT, n_projections random directions) on subsamples, with its floor."""
-    size = int(min(n_subsample, max(1, Y.shape[0] // max(1, int(n_repeats)))))
+    size = _subsample_size(Y.shape[0], n_subsample, n_repeats)
 
     def sliced(A, B, gen):
         directions = ot.sliced.get_random_projections(A.shape[1], int(n_projections),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.linalg import cho_solve, solve_triangular
-from scipy.special import ndtr
+from scipy.special import ndtr, owens_t
 
 from ..diffusion.ou import alpha, noise_var
 from ..validation import check_int, check_random_state, check_time
@@ -19,8 +19,8 @@ from .base import (
     Target, check_basis, check_edges, check_weights, logsumexp_rows, row_chunks, softmax_rows,
 )
 
-#: Gauss-Legendre nodes per bin for the 2-D bin masses (integrand is smooth on a bin)
-_GL_NODES = 16
+#: below this standard deviation (relative to the bin range) an axis counts as degenerate
+_DEGENERATE_SD = 1e-12
 #: relative eigenvalue below which a covariance counts as singular
 _RANK_TOL = 1e-12
 
@@ -145,30 +145,20 @@ class GaussianMixture(Target):
                                params={**self.params, "projected_to": B.shape[1]})
 
     def bin_masses(self, edges) -> np.ndarray:
-        """Exact in 1-D (normal CDF); in 2-D the x-integral of the conditional CDF of y by
-        16-point Gauss-Legendre per bin (error far below Monte Carlo noise for bins narrower
-        than a few standard deviations). 3-D is not implemented for general covariances."""
+        """Exact bin probabilities: normal CDF differences in 1-D; in 2-D, inclusion-exclusion of
+        the bivariate normal CDF (Owen's T), with the degenerate cases (zero variance, |rho| = 1)
+        done on the line or the point they live on. 3-D is not implemented for general
+        covariances."""
         edges = check_edges(edges, self.dim)
         if self.dim == 1:
-            sd = np.sqrt(np.maximum(self.covariances[:, 0, 0], 1e-300))[:, None]
-            return self.weights @ np.diff(ndtr((edges[0][None, :] - self.means) / sd), axis=1)
+            return self.weights @ np.stack([_interval_masses(edges[0], m[0], np.sqrt(C[0, 0]))
+                                            for m, C in zip(self.means, self.covariances)])
         if self.dim != 2:
             raise ValueError(
                 f"bin_masses for general covariances supports dim 1 or 2, got dim={self.dim}")
-        ex, ey = edges
-        nodes, gl_w = np.polynomial.legendre.leggauss(_GL_NODES)
-        half = 0.5 * np.diff(ex)
-        xs = (0.5 * (ex[1:] + ex[:-1]))[:, None] + half[:, None] * nodes  # (bins_x, nodes)
-        out = np.zeros((ex.size - 1, ey.size - 1))
+        out = np.zeros((edges[0].size - 1, edges[1].size - 1))
         for w, m, C in zip(self.weights, self.means, self.covariances):
-            sx = np.sqrt(max(C[0, 0], 1e-300))
-            slope = C[0, 1] / sx**2
-            sy = np.sqrt(max(C[1, 1] - slope * C[0, 1], 1e-24))
-            dens_x = np.exp(-0.5 * ((xs - m[0]) / sx) ** 2) / (sx * np.sqrt(2 * np.pi))
-            cond_mean = m[1] + slope * (xs - m[0])
-            cdf_y = ndtr((ey[None, None, :] - cond_mean[..., None]) / sy)  # (bx, nodes, ey)
-            inner = np.diff(cdf_y, axis=2)
-            out += w * np.einsum("an,n,anb->ab", dens_x * half[:, None], gl_w, inner)
+            out += w * _rectangle_masses(edges[0], edges[1], m, C)
         return out
 
     # -- moments and serialisation --------------------------------------------------------------
@@ -182,3 +172,44 @@ class GaussianMixture(Target):
 
     def _arrays(self):
         return {"means": self.means, "weights": self.weights, "covariances": self.covariances}
+
+
+def _interval_masses(edges: np.ndarray, mean: float, sd: float) -> np.ndarray:
+    """P(X in [e_i, e_{i+1}]) for X ~ N(mean, sd^2); sd = 0 is a point mass."""
+    if sd <= _DEGENERATE_SD * (edges[-1] - edges[0]):
+        cdf = (edges >= mean).astype(np.float64)
+    else:
+        cdf = ndtr((edges - mean) / sd)
+    return np.diff(cdf)
+
+
+def bivariate_normal_cdf(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
+    """P(U <= h, V <= k) for standard normals with correlation |rho| < 1 (Owen 1956):
+    ``Phi(h)/2 + Phi(k)/2 - T(h, a_h) - T(k, a_k) - beta``, T Owen's T function."""
+    h, k = np.broadcast_arrays(np.asarray(h, dtype=np.float64), np.asarray(k, dtype=np.float64))
+    c = np.sqrt(1.0 - rho * rho)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a_h = (k - rho * h) / (h * c)
+        a_k = (h - rho * k) / (k * c)
+    beta = np.where((h * k > 0) | ((h * k == 0) & (h + k >= 0)), 0.0, 0.5)
+    value = 0.5 * (ndtr(h) + ndtr(k)) - owens_t(h, np.nan_to_num(a_h)) \
+        - owens_t(k, np.nan_to_num(a_k)) - beta
+    both_zero = (h == 0) & (k == 0)
+    return np.where(both_zero, 0.25 + np.arcsin(rho) / (2 * np.pi), value)
+
+
+def _rectangle_masses(ex: np.ndarray, ey: np.ndarray, mean: np.ndarray, C: np.ndarray) -> np.ndarray:
+    """P(X in [ex_i, ex_{i+1}] x [ey_j, ey_{j+1}]) for X ~ N(mean, C) in 2-D."""
+    sx, sy = np.sqrt(max(C[0, 0], 0.0)), np.sqrt(max(C[1, 1], 0.0))
+    degenerate_x = sx <= _DEGENERATE_SD * (ex[-1] - ex[0])
+    degenerate_y = sy <= _DEGENERATE_SD * (ey[-1] - ey[0])
+    if degenerate_x or degenerate_y:  # independent coordinates, one of them a point mass
+        return np.outer(_interval_masses(ex, mean[0], sx), _interval_masses(ey, mean[1], sy))
+    rho = float(np.clip(C[0, 1] / (sx * sy), -1.0, 1.0))
+    h, k = (ex - mean[0]) / sx, (ey - mean[1]) / sy
+    if abs(rho) > 1 - 1e-12:  # the mass lives on the line v = rho u
+        lo = np.maximum(h[:-1, None], (k[:-1] if rho > 0 else -k[1:])[None, :])
+        hi = np.minimum(h[1:, None], (k[1:] if rho > 0 else -k[:-1])[None, :])
+        return np.maximum(ndtr(hi) - ndtr(lo), 0.0) * (hi > lo)
+    cdf = bivariate_normal_cdf(h[:, None], k[None, :], rho)
+    return np.maximum(np.diff(np.diff(cdf, axis=0), axis=1), 0.0)

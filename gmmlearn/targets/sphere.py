@@ -97,23 +97,29 @@ class SphereConvolution(IsotropicConvolution):
                                  a * self.center, family=self.family, params={**self.params, "t": t})
 
     def as_location_mixture(self) -> LocationMixture:
-        """A quadrature of the sphere by atoms, exact to ~1e-12 for bin masses and densities.
+        """A quadrature of the sphere by atoms, with node counts growing with radius / sigma.
 
-        The circle uses the 4096-point trapezoid rule (exponentially accurate for periodic
-        integrands); S^2 uses 96 Gauss-Legendre nodes in cos(theta) x 192 uniform angles.
+        The circle uses the trapezoid rule on max(4096, 12 rho/sigma) angles (error ~
+        exp(-M^2 sigma^2 / (2 rho^2)): ~1e-13 or less everywhere). S^2 uses Gauss-Legendre nodes in
+        cos(theta) x twice as many equal angles in phi, max(96, 6 rho/sigma) x max(192, 12
+        rho/sigma): log-density error <= 1e-12 (measured for rho/sigma from 8 to 40).
         """
         m = self.sphere_dim
+        ratio = self.radius / self.sigma
         if m == 2:
-            angles = 2 * np.pi * (np.arange(4096) + 0.5) / 4096
+            n = int(max(4096, np.ceil(12 * ratio)))
+            angles = 2 * np.pi * (np.arange(n) + 0.5) / n
             unit = np.column_stack([np.cos(angles), np.sin(angles)])
-            weights = np.full(4096, 1 / 4096)
+            weights = np.full(n, 1 / n)
         elif m == 3:
-            z, wz = np.polynomial.legendre.leggauss(96)
-            phi = 2 * np.pi * (np.arange(192) + 0.5) / 192
+            n_z = int(max(96, np.ceil(6 * ratio)))
+            n_phi = 2 * n_z
+            z, wz = np.polynomial.legendre.leggauss(n_z)
+            phi = 2 * np.pi * (np.arange(n_phi) + 0.5) / n_phi
             r = np.sqrt(1 - z**2)
             unit = np.column_stack([np.outer(r, np.cos(phi)).ravel(), np.outer(r, np.sin(phi)).ravel(),
-                                    np.repeat(z, 192)])
-            weights = np.repeat(wz / 2, 192) / 192
+                                    np.repeat(z, n_phi)])
+            weights = np.repeat(wz / 2, n_phi) / n_phi
         else:
             raise ValueError(f"a quadrature of the sphere is implemented for m = 2, 3, got m={m}")
         atoms = self.center + self.radius * unit @ self.basis.T
