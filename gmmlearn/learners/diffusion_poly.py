@@ -11,10 +11,11 @@ spirit; every choice below is a parameter):
    nothing, or all but one direction, or dim <= 3.
 2. *Fresh noise.* ``X_t = e^{-t} X_0 + s_t Z`` with new Z at every level.
 3. *Warm start.* Centres at level t come from the previous (noisier) level: its model denoises
-   its own points and a density-ordered r-net of the denoised points (radius
-   ``(sqrt(r) + link_scale) * sqrt(sigma^2 + e^{2t} - 1)``, the noise scale of level t in data
-   units) gives the centres; centres lighter than ``w_min / 2`` are dropped
-   (:func:`~gmmlearn.regression.rnet_centers`). The top level has one cell.
+   (a subsample of) its own points; with ``s_t = sqrt(sigma^2 + e^{2t} - 1)`` the noise scale of
+   level t in data units, they are grouped into clusters by mode seeking at bandwidth
+   ``link_scale * s_t`` and each cluster is covered by cells, an r-net of radius
+   ``(sqrt(r) + 1/2) s_t``; clusters and cells lighter than ``w_min / 2`` are dropped
+   (:func:`~gmmlearn.regression.warm_start_centers`). The top level has one cell.
    ``partition = oracle`` uses the target's atoms/means instead; ``global`` one cell throughout.
 4. *Regression.* Voronoi cells of the scaled centres ``e^{-t} c_j``; in each cell, least squares of
    X_0 on orthonormal Hermite features of ``W (x - e^{-t} c_j)``, total degree <= D, where W
@@ -60,7 +61,9 @@ import numpy as np
 
 from ..diffusion import FINALS, SAMPLERS, SCHEDULES, alpha, default_horizon, noise_var
 from ..diffusion import reverse_sample, score_from_denoiser, time_grid
-from ..regression import NormalEquations, hermite_features, n_features, rnet_centers, voronoi_labels
+from ..regression import (
+    NormalEquations, hermite_features, n_features, voronoi_labels, warm_start_centers,
+)
 from ..targets import Target
 from ..validation import check_choice, check_float, check_int, check_random_state, check_time
 from .base import LEARNERS, Learner
@@ -70,7 +73,7 @@ DEGREE_SELECTIONS = ("validation", "fixed")
 
 #: rows of a block of features built at once (memory O(F * CHUNK))
 CHUNK = 8192
-#: denoised points of the previous level that the warm-start r-net is built from
+#: denoised points of the previous level that the warm-start clustering uses
 RNET_POINTS = 1000
 
 
@@ -128,8 +131,12 @@ def _whitening(D: np.ndarray) -> np.ndarray:
 class DiffusionPoly(Learner):
     """GKL piecewise-polynomial score learner: Hermite regression of the denoiser per Voronoi cell.
 
-    ``target`` is used only by ``partition='oracle'`` (true centres); the learner otherwise sees
-    only the data.
+    ``sigma`` is the components' standard deviation, known in GKL's setting (identity covariance:
+    sigma = 1). ``None`` estimates it from the covariance spectrum: exactly (mean of the discarded
+    eigenvalues) when a principal subspace is used, otherwise as the smallest eigenvalue -- an
+    upper bound when the atoms span every direction, which makes the warm start merge clusters
+    that are only a few sigma apart. ``target`` is used only by ``partition='oracle'`` (true
+    centres); the learner otherwise sees only the data.
     """
 
     def __init__(self, degree: int = 6, n_levels: int = 100, schedule: str = "geometric",
@@ -137,7 +144,7 @@ class DiffusionPoly(Learner):
                  delta: float = 1e-3,
                  partition: str = "warm_start",
                  subspace: str = "auto", ridge: float = 1e-6, sigma: float | None = None,
-                 link_scale: float = 0.5, w_min: float = 0.02, min_samples_per_feature: float = 4.0,
+                 link_scale: float = 1.0, w_min: float = 0.02, min_samples_per_feature: float = 4.0,
                  degree_selection: str = "validation", validation_fraction: float = 0.1,
                  clip: bool = True, sampler: str = "exponential",
                  final: str = "none", target=None):
@@ -222,23 +229,25 @@ class DiffusionPoly(Learner):
         oracle = self._oracle_centers() if self.partition == "oracle" else None
 
         self.levels_ = []
-        centers = np.zeros((1, self.rank_))
+        centers, n_clusters = np.zeros((1, self.rank_)), 1
         previous = None
         for t in self.times_:
             Xt = alpha(t) * Z0_fit + np.sqrt(noise_var(t)) * rng.standard_normal(Z0_fit.shape)
             if self.partition == "oracle":
-                centers = oracle
+                centers, n_clusters = oracle, len(oracle)
             elif self.partition == "warm_start" and previous is not None:
                 level_prev, X_prev = previous
                 subset = rng.choice(X_prev.shape[0], size=min(X_prev.shape[0], RNET_POINTS), replace=False)
                 denoised = self._level_denoise(level_prev, X_prev[subset])
-                radius = (np.sqrt(self.rank_) + self.link_scale) * np.sqrt(
-                    self.sigma_**2 + np.expm1(2 * t))
-                centers = rnet_centers(denoised, radius, self.w_min, rng, max_points=RNET_POINTS)
+                scale = np.sqrt(self.sigma_**2 + np.expm1(2 * t))  # level noise in data units
+                centers, n_clusters = warm_start_centers(
+                    denoised, self.link_scale * scale, (np.sqrt(self.rank_) + 0.5) * scale,
+                    self.w_min, rng, max_points=RNET_POINTS)
             Xv = alpha(t) * Z0_val + np.sqrt(noise_var(t)) * rng.standard_normal(Z0_val.shape)
             cap = None if previous is None or self.degree_selection == "fixed" else \
                 previous[0].diagnostics["max_degree"] + 2
             level = self._fit_level(t, Xt, Z0_fit, centers, Xv, Z0_val, cap)
+            level.diagnostics["clusters"] = n_clusters
             self.levels_.append(level)
             previous = (level, Xt)
         return self

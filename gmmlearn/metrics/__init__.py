@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..validation import check_random_state, check_samples
-from . import score, tv, wasserstein  # noqa: F401  (registers)
+from . import diagnostics, score, tv, wasserstein  # noqa: F401  (registers)
 from .base import METRICS, MetricNotApplicable, MetricRow, stable_seed
 
 

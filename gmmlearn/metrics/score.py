@@ -1,9 +1,11 @@
 """Score error of a diffusion learner against the target's exact score (THEORY §5).
 
-At each time t of a grid (the learner's fitted levels when it has them), on fresh points
+At each time t of a grid, on fresh points
 ``X_t ~ p_t`` (exact X_0, OU noise): relative error ``E||s_hat - s||^2 / E||s||^2``. The standard
 error is the delta method for a ratio of means. The exact score gives exactly 0, the floor. One
-row per level (estimator ``t=<time>``) and their mean over levels (estimator ``mean``).
+row per time (estimator ``t=<time>``) and their mean (estimator ``mean``). The default grid is
+fixed (``n_times`` geometric times from ``t_max`` to ``t_min``), so rows pair across replicates
+and learners; ``times="levels"`` uses the learner's own fitted levels instead.
 """
 
 from __future__ import annotations
@@ -22,13 +24,19 @@ def ratio_and_stderr(num: np.ndarray, den: np.ndarray) -> tuple[float, float]:
 
 
 @METRICS.register("score_error")
-def score_error(target, learner, Y, rng, n_points: int = 20_000, n_times: int = 12) -> list[MetricRow]:
+def score_error(target, learner, Y, rng, n_points: int = 20_000, n_times: int = 12,
+                t_max: float = 5.0, t_min: float = 0.02, times: str = "grid") -> list[MetricRow]:
     """Relative L2 error of the learned score per noise level and averaged over levels."""
     if not callable(getattr(learner, "score", None)):
         raise MetricNotApplicable(f"score_error needs a learner with a score; {type(learner).__name__} has none")
-    times = getattr(learner, "times_", None)
-    if times is None:
-        times = time_grid("geometric", int(n_times) - 1, 5.0, 1e-2)
+    if times == "levels":
+        if getattr(learner, "times_", None) is None:
+            raise MetricNotApplicable("score_error(times='levels') needs a learner with fitted levels")
+        times = learner.times_
+    elif times == "grid":
+        times = time_grid("geometric", int(n_times) - 1, float(t_max), float(t_min))
+    else:
+        raise ValueError(f"score_error times must be 'grid' or 'levels', got {times!r}")
     rows, values, ses = [], [], []
     for t in np.asarray(times, dtype=np.float64):
         Xt = forward(target.sample(int(n_points), random_state=rng), t, random_state=rng)

@@ -1,0 +1,36 @@
+"""``fit_diagnostics``: a fitted diffusion learner's per-level diagnostics as result rows.
+
+One row per (quantity, level): metric ``diag_<quantity>`` (t, cells, clusters, min_cell_samples,
+median_cell_samples, max_degree, features, train_loss, validation_loss, condition), estimator
+``level<i>`` (level 0 is the noisiest; ``diag_t`` gives its time), plus the maximum over levels
+(estimator ``max``). These are properties of the fit,
+not estimates of an error: stderr and floor are NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import METRICS, MetricNotApplicable, MetricRow
+
+QUANTITIES = ("t", "cells", "clusters", "min_cell_samples", "median_cell_samples", "max_degree",
+              "features", "train_loss", "validation_loss", "condition")
+
+
+@METRICS.register("fit_diagnostics")
+def fit_diagnostics(target, learner, Y, rng) -> list[MetricRow]:
+    """Per-level cells, samples per cell, degrees, features, train/validation loss, condition."""
+    try:
+        levels = learner.diagnostics_
+    except AttributeError:
+        raise MetricNotApplicable(
+            f"fit_diagnostics needs a learner with per-level diagnostics_; {type(learner).__name__} has none") from None
+    nan = float("nan")
+    rows = []
+    for name in QUANTITIES:
+        values = [float(level.get(name, nan)) for level in levels]
+        rows += [MetricRow(f"diag_{name}", f"level{i:03d}", v, nan, nan, nan)
+                 for i, v in enumerate(values)]
+        rows.append(MetricRow(f"diag_{name}", "max", float(np.nanmax(values)) if np.any(np.isfinite(values)) else nan,
+                              nan, nan, nan))
+    return rows

@@ -1,0 +1,177 @@
+"""The diffusion learner (THEORY §4.1): features, regression, partitions, end-to-end controls."""
+
+from math import comb, factorial
+
+import numpy as np
+import pytest
+from numpy.polynomial.hermite_e import hermegauss, hermeval
+
+import gmmlearn as gl
+from gmmlearn.regression import (
+    NormalEquations, hermite_1d, hermite_features, multi_indices, n_features, voronoi_labels,
+    warm_start_centers,
+)
+
+
+def test_univariate_hermite_matches_numpy():
+    z = np.linspace(-3, 3, 7)
+    H = hermite_1d(z, 6)
+    for n in range(7):
+        coef = np.zeros(n + 1)
+        coef[n] = 1
+        np.testing.assert_allclose(H[:, n], hermeval(z, coef) / np.sqrt(factorial(n)), atol=1e-12)
+
+
+@pytest.mark.parametrize("dim,degree", [(1, 5), (2, 4), (3, 3)])
+def test_features_are_orthonormal_under_the_gaussian(dim, degree):
+    """Exact by tensor Gauss-Hermite quadrature (exact for polynomials of degree <= 2 * 10 - 1)."""
+    x, w = hermegauss(10)
+    grid = np.stack(np.meshgrid(*[x] * dim, indexing="ij"), -1).reshape(-1, dim)
+    weights = np.prod(np.stack(np.meshgrid(*[w / w.sum()] * dim, indexing="ij"), -1).reshape(-1, dim), 1)
+    Phi = hermite_features(grid, degree)
+    assert Phi.shape == (comb(dim + degree, degree), grid.shape[0]) == (n_features(dim, degree), grid.shape[0])
+    np.testing.assert_allclose((Phi * weights) @ Phi.T, np.eye(Phi.shape[0]), atol=1e-12)
+
+
+def test_features_are_sorted_by_total_degree():
+    alphas = multi_indices(3, 4)
+    assert np.all(np.diff(alphas.sum(axis=1)) >= 0) and not alphas[0].any()
+    assert len({tuple(a) for a in alphas}) == len(alphas)
+
+
+def _polynomial_data(n, seed=0):
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((n, 2))
+    Y = np.column_stack([1 + Z[:, 0] ** 3 - 2 * Z[:, 0] * Z[:, 1], Z[:, 1] ** 2 - 0.5 * Z[:, 0]])
+    return Z, Y
+
+
+def test_regression_recovers_a_polynomial_map_exactly():
+    Z, Y = _polynomial_data(3000)
+    system = NormalEquations(n_features(2, 3), 2)
+    system.add(hermite_features(Z, 3), Y)
+    solution = system.solve(ridge=0.0)
+    Zt, Yt = _polynomial_data(500, seed=1)
+    np.testing.assert_allclose(hermite_features(Zt, 3).T @ solution.coef, Yt, atol=1e-9)
+    assert solution.train_loss < 1e-18 and solution.method == "direct"
+
+
+def test_normal_equations_do_not_depend_on_the_chunk_size():
+    Z, Y = _polynomial_data(5000)
+    Y = Y + np.random.default_rng(3).standard_normal(Y.shape)
+    solutions = []
+    for chunk in (5000, 1024, 333):
+        system = NormalEquations(n_features(2, 4), 2)
+        for start in range(0, 5000, chunk):
+            system.add(hermite_features(Z[start:start + chunk], 4), Y[start:start + chunk])
+        solutions.append(system.solve(ridge=1e-6))
+    for other in solutions[1:]:
+        np.testing.assert_allclose(other.coef, solutions[0].coef, rtol=1e-9, atol=1e-12)
+        assert other.train_loss == pytest.approx(solutions[0].train_loss, rel=1e-9)
+
+
+def test_lower_degrees_are_leading_blocks_of_the_same_system():
+    Z, Y = _polynomial_data(4000)
+    full = NormalEquations(n_features(2, 4), 2)
+    full.add(hermite_features(Z, 4), Y)
+    direct = NormalEquations(n_features(2, 2), 2)
+    direct.add(hermite_features(Z, 2), Y)
+    np.testing.assert_allclose(full.solve(1e-6, n_features(2, 2)).coef, direct.solve(1e-6).coef, atol=1e-12)
+
+
+def test_voronoi_labels_match_brute_force():
+    rng = np.random.default_rng(0)
+    X, C = rng.standard_normal((500, 3)), rng.standard_normal((7, 3))
+    brute = np.argmin(((X[:, None] - C[None]) ** 2).sum(-1), axis=1)
+    np.testing.assert_array_equal(voronoi_labels(X, C), brute)
+
+
+def test_warm_start_clusters_separated_blobs():
+    rng = np.random.default_rng(1)
+    centres = np.array([[0, 0, 0], [9, 0, 0], [0, 9, 0], [0, 0, 9]], dtype=float)
+    points = np.repeat(centres, 300, axis=0) + rng.standard_normal((1200, 3))
+    cells, clusters = warm_start_centers(points, 1.0, 2.5, 0.02, rng)
+    assert clusters == 4
+    assert len(cells) >= 4 and set(voronoi_labels(cells, centres)) == {0, 1, 2, 3}
+
+
+def test_warm_start_finds_the_true_number_of_clusters():
+    target = gl.make_target("isotropic_gmm", dim=2, k=4, separation=10.0, seed=0)
+    learner = gl.make_learner("diffusion_poly", n_levels=30, sigma=1.0)
+    learner.fit(target.sample(20_000, random_state=1), random_state=2)
+    assert [d["clusters"] for d in learner.diagnostics_[-10:]] == [4] * 10
+    assert learner.diagnostics_[0]["cells"] == 1  # the top level has one cell
+
+
+def test_partitions_oracle_and_global():
+    target = gl.make_target("far_groups", L=6.0)
+    X = target.sample(8000, random_state=0)
+    oracle = gl.make_learner("diffusion_poly", n_levels=8, partition="oracle", target=target).fit(X, random_state=1)
+    assert all(d["clusters"] == 4 for d in oracle.diagnostics_)
+    flat = gl.make_learner("diffusion_poly", n_levels=8, partition="global").fit(X, random_state=1)
+    assert all(d["cells"] == 1 for d in flat.diagnostics_)
+
+
+def test_subspace_auto_and_explicit():
+    target = gl.make_target("isotropic_gmm", dim=10, k=4, separation=8.0, seed=0)
+    X = target.sample(20_000, random_state=1)
+    auto = gl.make_learner("diffusion_poly", n_levels=5).fit(X, random_state=2)
+    assert auto.rank_ == 3  # 4 means span an affine 3-dimensional subspace
+    assert auto.sigma_ == pytest.approx(1.0, abs=0.02)
+    small = gl.make_target("isotropic_gmm", dim=2, k=3, separation=8.0)
+    assert gl.make_learner("diffusion_poly", n_levels=5).fit(small.sample(5000, random_state=0)).rank_ == 2
+    pca = gl.make_learner("diffusion_poly", n_levels=5, subspace="pca:4").fit(X, random_state=2)
+    assert pca.rank_ == 4
+
+
+def _tv2(target, learner, seed=3):
+    rows = gl.evaluate(target, learner, learner.sample(20_000, random_state=seed), ["tv_projected"],
+                       random_state=4)
+    return next(r for r in rows if r["estimator"] == "hist2d_mean")
+
+
+def test_end_to_end_lands_near_the_oracle_and_beats_a_broken_learner():
+    """Positive control: within 0.03 projected TV of the exact-score sampler on the same grid.
+    Negative control: the same fit with its coefficients halved is > 10 standard errors worse."""
+    target = gl.make_target("isotropic_gmm", dim=2, k=3, separation=6.0, seed=0)
+    learner = gl.make_learner("diffusion_poly", n_levels=60).fit(target.sample(20_000, random_state=1),
+                                                                  random_state=2)
+    healthy = _tv2(target, learner)
+    oracle = gl.make_learner("oracle", target=target, sampler="exponential", n_steps=70).fit()
+    assert healthy["value"] <= _tv2(target, oracle)["value"] + 0.03
+    for level in learner.levels_:
+        for cell in level.cells:
+            cell.coef *= 0.5
+    broken = _tv2(target, learner)
+    assert broken["value"] - healthy["value"] > 10 * np.hypot(broken["stderr"], healthy["stderr"])
+
+
+def test_score_error_metric_rows():
+    target = gl.make_target("isotropic_gmm", dim=2, k=2, separation=5.0, seed=0)
+    learner = gl.make_learner("diffusion_poly", n_levels=6).fit(target.sample(5000, random_state=1))
+    rows = gl.evaluate(target, learner, target.sample(10, random_state=0), ["score_error"], random_state=2)
+    assert len(rows) == 13 and (rows[0]["estimator"], rows[-1]["estimator"]) == ("t=5", "mean")
+    assert rows[0]["value"] < 0.01  # at t = 5 the score is nearly Gaussian
+    levels = gl.evaluate(target, learner, target.sample(10, random_state=0),
+                         [{"name": "score_error", "params": {"times": "levels"}}], random_state=2)
+    assert len(levels) == 7
+    diag = gl.evaluate(target, learner, target.sample(10, random_state=0), ["fit_diagnostics"])
+    assert {r["estimator"] for r in diag if r["metric"] == "diag_t"} == {f"level{i:03d}" for i in range(6)} | {"max"}
+    exact = gl.make_learner("exact", target=target).fit()
+    with pytest.raises(ValueError, match="score_error needs a learner with a score"):
+        gl.evaluate(target, exact, target.sample(10, random_state=0), ["score_error"])
+
+
+@pytest.mark.parametrize("params,match", [
+    (dict(degree=-1), "degree must be an integer >= 0"),
+    (dict(partition="kmeans"), "partition must be one of"),
+    (dict(subspace="pca:5"), r"pca:r needs 1 <= r <= dim=3"),
+    (dict(subspace="svd"), "subspace must be 'auto', 'none' or 'pca:r'"),
+    (dict(n_levels=1), "n_levels must be an integer >= 2"),
+    (dict(delta=0.05), "delta must be < t_min"),
+    (dict(partition="oracle"), "partition='oracle' needs the target"),
+])
+def test_bad_parameters(params, match):
+    X = gl.make_target("isotropic_gmm", dim=3, k=2).sample(500, random_state=0)
+    with pytest.raises(ValueError, match=match):
+        gl.make_learner("diffusion_poly", **params).fit(X)
