@@ -126,7 +126,8 @@ def expand_sweep(name: str, sweep: dict) -> Sweep:
                               f"{', '.join(FIGURES.names())} (or leave it out for no figure)")
     return Sweep(name=name, seed=int(sweep.get("seed", 0)), replicates=int(sweep.get("replicates", 3)),
                  figure=figure, timeout=sweep.get("timeout"), cells=cells,
-                 config_hash=_digest(sweep), description=sweep.get("description", ""))
+                 config_hash=_digest({k: v for k, v in sweep.items() if k not in ("figure", "description")}),
+                 description=sweep.get("description", ""))
 
 
 @dataclass

@@ -3,7 +3,7 @@
 A new figure is one module decorated with ``@FIGURES.register("name")`` plus one import below.
 """
 
-from . import oracle_steps  # noqa: F401  (registers)
+from . import learner_sweeps, oracle_steps  # noqa: F401  (registers)
 from .common import FIGURES
 
 

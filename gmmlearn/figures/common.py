@@ -34,18 +34,38 @@ def style():
 
 
 def band_line(ax, frame: pd.DataFrame, x: str, label: str, **kwargs):
-    """Mean over seeds as a line with markers, its confidence interval as a band."""
+    """Mean over seeds as a line with markers, its confidence interval as a band. (For log axes
+    the band's lower edge is drawn at no less than mean / 20: an interval reaching zero or below
+    cannot be drawn there.)"""
     frame = frame.sort_values(x)
     (line,) = ax.plot(frame[x], frame["mean"], marker="o", label=label, **kwargs)
-    ax.fill_between(frame[x], frame["ci_low"], frame["ci_high"], color=line.get_color(), alpha=0.2,
-                    linewidth=0)
+    low = np.maximum(frame["ci_low"], frame["mean"] / 20) if (frame["mean"] > 0).all() else frame["ci_low"]
+    ax.fill_between(frame[x], low, frame["ci_high"], color=line.get_color(), alpha=0.2, linewidth=0)
     return line
+
+
+def lines_by(ax, frame: pd.DataFrame, x: str, hue: str, label=str) -> None:
+    """One band line per value of ``hue`` (sorted), x on the horizontal axis."""
+    for value, lines in frame.groupby(hue, sort=True, dropna=False):
+        band_line(ax, lines, x, label=label(value))
+
+
+def select(summary: pd.DataFrame, metric: str, estimator: str | None = None, **equal) -> pd.DataFrame:
+    """Rows of one metric (and estimator), with column == value filters."""
+    sel = summary[summary["metric"] == metric]
+    if estimator is not None:
+        sel = sel[sel["estimator"] == estimator]
+    for column, value in equal.items():
+        sel = sel[sel[column] == value]
+    if sel.empty:
+        raise ValueError(f"the summary has no rows for metric={metric!r} estimator={estimator!r} {equal}")
+    return sel
 
 
 def floor_line(ax, frame: pd.DataFrame, label: str = "exact-sample floor"):
     """The floor (same estimator on an exact sample) as a dashed line with its interval."""
     floor = frame["floor_mean"].dropna()
-    if floor.empty:
+    if floor.empty or not (floor > 0).any():
         return None
     lo, hi = frame["floor_ci_low"].min(), frame["floor_ci_high"].max()
     line = ax.axhline(floor.mean(), label=label, **FLOOR_STYLE)
@@ -91,19 +111,27 @@ def save(fig, out_prefix: str | os.PathLike) -> list[Path]:
 
 
 def _log_tick_label(value: float, decades: float) -> str:
-    """Plain numbers on log axes; over more than a decade only mantissas 1, 2 and 5."""
+    """Plain numbers on log axes: every tick within a decade, mantissas 1, 2 and 5 up to three
+    decades, powers of ten beyond."""
     if value <= 0:
         return ""
     mantissa = round(value / 10 ** np.floor(np.log10(value)), 6)
-    return f"{value:g}" if decades < 1 or mantissa in (1, 2, 5) else ""
+    shown = (1, 2, 5) if decades <= 3 else (1,)
+    return f"{value:g}" if decades < 1 or mantissa in shown else ""
 
 
 def positive_log_ylim(ax, frame: pd.DataFrame) -> None:
-    """Log y axis with plain tick labels when every plotted value is positive (call after plotting)."""
-    cols = [c for c in ("ci_low", "mean", "floor_ci_low") if c in frame]
-    values = frame[cols].to_numpy(float)
-    if values.size and np.all(values[np.isfinite(values)] > 0):
-        ax.set_yscale("log")
+    """Log y axis with plain tick labels when every plotted mean is positive (call after
+    plotting); parts of intervals below zero are clipped at the axis."""
+    values = frame["mean"].to_numpy(float)
+    if "floor_mean" in frame:  # an exact-zero floor (score error) is simply not drawn
+        floors = frame["floor_mean"].to_numpy(float)
+        values = np.concatenate([values, floors[floors > 0]])
+    values = values[np.isfinite(values)]
+    if values.size and np.all(values > 0):
+        ax.set_yscale("log", nonpositive="clip")
+        top = np.nanmax(frame[[c for c in ("ci_high", "mean", "floor_ci_high") if c in frame]].to_numpy(float))
+        ax.set_ylim(values.min() / 1.5, max(top, values.max()) * 1.3)
         low, high = ax.get_ylim()
         decades = np.log10(high / low)
         formatter = mticker.FuncFormatter(lambda v, _: _log_tick_label(v, decades))

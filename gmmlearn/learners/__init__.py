@@ -3,7 +3,7 @@ class is decorated with ``@LEARNERS.register("name")`` plus one import line belo
 
 from __future__ import annotations
 
-from . import diffusion_poly, reference  # noqa: F401  (registers)
+from . import diffusion_general, diffusion_poly, reference  # noqa: F401  (registers)
 from .base import LEARNERS, Learner, NotFittedError
 
 

@@ -62,7 +62,8 @@ import numpy as np
 from ..diffusion import FINALS, SAMPLERS, SCHEDULES, alpha, default_horizon, noise_var
 from ..diffusion import reverse_sample, score_from_denoiser, time_grid
 from ..regression import (
-    NormalEquations, hermite_features, n_features, voronoi_labels, warm_start_centers,
+    GaussianRegions, NormalEquations, VoronoiPartition, hermite_features, n_features,
+    warm_start_centers,
 )
 from ..targets import Target
 from ..validation import check_choice, check_float, check_int, check_random_state, check_time
@@ -88,12 +89,9 @@ class CellModel:
 @dataclass
 class Level:
     t: float
+    partition: VoronoiPartition | GaussianRegions
     cells: list[CellModel]
     diagnostics: dict = field(default_factory=dict)
-
-    @property
-    def centers(self) -> np.ndarray:
-        return np.stack([c.center for c in self.cells])
 
 
 def parse_subspace(subspace, dim: int):
@@ -171,6 +169,16 @@ class DiffusionPoly(Learner):
 
     # -- parameters ---------------------------------------------------------------------------------
     def _validate(self, dim: int) -> None:
+        self._validate_common(dim)
+        check_choice("partition", self.partition, PARTITIONS)
+        if self.sigma is not None:
+            check_float("sigma", self.sigma, minimum=0.0, strict_min=True)
+        check_float("link_scale", self.link_scale, minimum=0.0)
+        check_float("w_min", self.w_min, minimum=0.0, maximum=1.0)
+        if self.partition == "oracle" and not isinstance(self.target, Target):
+            raise ValueError("partition='oracle' needs the target (its atoms or means are the centres)")
+
+    def _validate_common(self, dim: int) -> None:
         check_int("degree", self.degree, minimum=0)
         check_int("n_levels", self.n_levels, minimum=2)
         check_choice("schedule", self.schedule, SCHEDULES)
@@ -178,13 +186,8 @@ class DiffusionPoly(Learner):
         check_float("t_min", self.t_min, minimum=0.0, strict_min=True)
         if self.T is not None:
             check_float("T", self.T, minimum=max(self.delta, self.t_min), strict_min=True)
-        check_choice("partition", self.partition, PARTITIONS)
         parse_subspace(self.subspace, dim)
         check_float("ridge", self.ridge, minimum=0.0)
-        if self.sigma is not None:
-            check_float("sigma", self.sigma, minimum=0.0, strict_min=True)
-        check_float("link_scale", self.link_scale, minimum=0.0)
-        check_float("w_min", self.w_min, minimum=0.0, maximum=1.0)
         check_float("min_samples_per_feature", self.min_samples_per_feature, minimum=1.0)
         check_choice("degree_selection", self.degree_selection, DEGREE_SELECTIONS)
         check_float("validation_fraction", self.validation_fraction, minimum=0.0, maximum=0.5)
@@ -195,8 +198,10 @@ class DiffusionPoly(Learner):
         check_int("tail_steps", self.tail_steps, minimum=0)
         if self.tail_steps and self.delta >= self.t_min:
             raise ValueError(f"delta must be < t_min={self.t_min} when tail_steps > 0, got {self.delta}")
-        if self.partition == "oracle" and not isinstance(self.target, Target):
-            raise ValueError("partition='oracle' needs the target (its atoms or means are the centres)")
+
+    def _schedule(self) -> tuple[float, int, float, str]:
+        """(t_min, tail_steps, delta, final) in effect: the parameters as given."""
+        return self.t_min, self.tail_steps, self.delta, self.final
 
     # -- fit ------------------------------------------------------------------------------------------
     def fit(self, X, random_state=None) -> "DiffusionPoly":
@@ -219,38 +224,49 @@ class DiffusionPoly(Learner):
         self.sigma_ = float(self.sigma) if self.sigma is not None else float(np.sqrt(max(
             self.perp_var_ if self.rank_ < dim else eigvals[-1], 1e-12)))
         self.T_ = self.T if self.T is not None else default_horizon(float(np.sum(eigvals)))
-        self.times_ = time_grid(self.schedule, self.n_levels - 1, self.T_, self.t_min)
+        t_min, self.tail_steps_, self.delta_, self.final_ = self._schedule()
+        self.times_ = time_grid(self.schedule, self.n_levels - 1, self.T_, t_min)
 
         Z0 = Xc @ self.basis_
         self.radius_ = float(np.sqrt(np.max(np.einsum("ij,ij->i", Z0, Z0)))) if self.clip else np.inf
         n_val = int(round(self.validation_fraction * N))
         perm = rng.permutation(N)
         Z0_val, Z0_fit = Z0[perm[:n_val]], Z0[perm[n_val:]]
-        oracle = self._oracle_centers() if self.partition == "oracle" else None
 
+        self._prepare(Z0_fit, rng)
         self.levels_ = []
-        centers, n_clusters = np.zeros((1, self.rank_)), 1
         previous = None
         for t in self.times_:
             Xt = alpha(t) * Z0_fit + np.sqrt(noise_var(t)) * rng.standard_normal(Z0_fit.shape)
-            if self.partition == "oracle":
-                centers, n_clusters = oracle, len(oracle)
-            elif self.partition == "warm_start" and previous is not None:
-                level_prev, X_prev = previous
-                subset = rng.choice(X_prev.shape[0], size=min(X_prev.shape[0], RNET_POINTS), replace=False)
-                denoised = self._level_denoise(level_prev, X_prev[subset])
-                scale = np.sqrt(self.sigma_**2 + np.expm1(2 * t))  # level noise in data units
-                centers, n_clusters = warm_start_centers(
-                    denoised, self.link_scale * scale, (np.sqrt(self.rank_) + 0.5) * scale,
-                    self.w_min, rng, max_points=RNET_POINTS)
+            partition, n_clusters = self._level_partition(t, previous, rng)
             Xv = alpha(t) * Z0_val + np.sqrt(noise_var(t)) * rng.standard_normal(Z0_val.shape)
             cap = None if previous is None or self.degree_selection == "fixed" else \
                 previous[0].diagnostics["max_degree"] + 2
-            level = self._fit_level(t, Xt, Z0_fit, centers, Xv, Z0_val, cap)
+            level = self._fit_level(t, Xt, Z0_fit, partition, Xv, Z0_val, cap)
             level.diagnostics["clusters"] = n_clusters
             self.levels_.append(level)
             previous = (level, Xt)
         return self
+
+    def _prepare(self, Z0: np.ndarray, rng: np.random.Generator) -> None:
+        """Hook before the levels are fitted (here: the oracle centres, when asked for)."""
+        self._oracle = self._oracle_centers() if self.partition == "oracle" else None
+
+    def _level_partition(self, t: float, previous, rng: np.random.Generator):
+        """(partition, number of clusters) for level t: step 3 of the module docstring."""
+        a = float(alpha(t))
+        if self.partition == "oracle":
+            return VoronoiPartition(self._oracle, a), len(self._oracle)
+        if self.partition == "global" or previous is None:
+            return VoronoiPartition(np.zeros((1, self.rank_)), a), 1
+        level_prev, X_prev = previous
+        subset = rng.choice(X_prev.shape[0], size=min(X_prev.shape[0], RNET_POINTS), replace=False)
+        denoised = self._level_denoise(level_prev, X_prev[subset])
+        scale = np.sqrt(self.sigma_**2 + np.expm1(2 * t))  # level noise in data units
+        centers, n_clusters = warm_start_centers(
+            denoised, self.link_scale * scale, (np.sqrt(self.rank_) + 0.5) * scale, self.w_min, rng,
+            max_points=RNET_POINTS)
+        return VoronoiPartition(centers, a), n_clusters
 
     def _oracle_centers(self) -> np.ndarray:
         target = self.target
@@ -262,20 +278,19 @@ class DiffusionPoly(Learner):
             raise ValueError(f"partition='oracle': target dim {points.shape[1]} != data dim {self.dim_}")
         return (points - self.mean_) @ self.basis_
 
-    def _fit_level(self, t: float, Xt: np.ndarray, Z0: np.ndarray, centers: np.ndarray,
-                   Xv: np.ndarray, Z0v: np.ndarray, cap: int | None) -> Level:
+    def _fit_level(self, t: float, Xt: np.ndarray, Z0: np.ndarray, partition, Xv: np.ndarray,
+                   Z0v: np.ndarray, cap: int | None) -> Level:
         a, r = float(alpha(t)), self.rank_
-        centers = np.array(centers, dtype=np.float64)
-        labels = voronoi_labels(Xt, a * centers)
-        counts = np.bincount(labels, minlength=centers.shape[0])
+        labels = partition.assign(Xt)
+        counts = np.bincount(labels, minlength=partition.n_cells)
         # merge cells that cannot afford degree 1 into their neighbours (one at a time)
-        while centers.shape[0] > 1 and counts.min() < self.min_samples_per_feature * (r + 1):
-            centers = np.delete(centers, np.argmin(counts), axis=0)
-            labels = voronoi_labels(Xt, a * centers)
-            counts = np.bincount(labels, minlength=centers.shape[0])
-        val_labels = voronoi_labels(Xv, a * centers) if Xv.shape[0] else np.empty(0, dtype=np.int64)
+        while partition.n_cells > 1 and counts.min() < self.min_samples_per_feature * (r + 1):
+            partition = partition.without(int(np.argmin(counts)))
+            labels = partition.assign(Xt)
+            counts = np.bincount(labels, minlength=partition.n_cells)
+        val_labels = partition.assign(Xv) if Xv.shape[0] else np.empty(0, dtype=np.int64)
         cells, train_sq, val_sq, conditions = [], 0.0, 0.0, []
-        for j, c in enumerate(centers):
+        for j, c in enumerate(partition.centers):
             idx, vidx = np.flatnonzero(labels == j), np.flatnonzero(val_labels == j)
             D = Xt[idx] - a * c
             W = _whitening(D)
@@ -310,7 +325,7 @@ class DiffusionPoly(Learner):
             "validation_loss": val_sq / Xv.shape[0] if Xv.shape[0] else float("nan"),
             "condition": float(max(conditions)),
         }
-        return Level(float(t), cells, diagnostics)
+        return Level(float(t), partition, cells, diagnostics)
 
     def _affordable_degree(self, n_cell: int, cap: int | None = None) -> int:
         degree = int(self.degree) if cap is None else min(int(self.degree), cap)
@@ -335,7 +350,7 @@ class DiffusionPoly(Learner):
         a = float(alpha(level.t))
         if len(level.cells) == 1:
             return self._cell_denoise(level.cells[0], Zt, a)
-        labels = voronoi_labels(Zt, a * level.centers)
+        labels = level.partition.assign(Zt)
         out = np.empty_like(Zt)
         for j, cell in enumerate(level.cells):
             idx = np.flatnonzero(labels == j)
@@ -387,23 +402,23 @@ class DiffusionPoly(Learner):
         rng = check_random_state(random_state)
         times = self.sampling_times()
         Z = reverse_sample(n, self.rank_, denoiser=self._centred_denoise, sampler=self.sampler,
-                           times=times, final=self.final, random_state=rng)
+                           times=times, final=self.final_, random_state=rng)
         delta = float(times[-1])
-        offset = {"none": float(alpha(delta)), "denoise": 1.0, "rescale": 1.0}[self.final]
+        offset = {"none": float(alpha(delta)), "denoise": 1.0, "rescale": 1.0}[self.final_]
         out = offset * self.mean_ + Z @ self.basis_.T
         if self.rank_ < self.dim_:
             a = float(alpha(delta))
             W = np.sqrt(a * a * self.perp_var_ + noise_var(delta)) * rng.standard_normal((n, self.dim_))
             W -= (W @ self.basis_) @ self.basis_.T
-            out += {"none": 1.0, "denoise": self._perp_shrink(delta), "rescale": np.exp(delta)}[self.final] * W
+            out += {"none": 1.0, "denoise": self._perp_shrink(delta), "rescale": np.exp(delta)}[self.final_] * W
         return out
 
     def sampling_times(self) -> np.ndarray:
         """The fitted levels, then ``tail_steps`` geometric steps from t_min down to delta."""
         self._check_fitted()
-        if not self.tail_steps:
+        if not self.tail_steps_:
             return self.times_
-        tail = np.geomspace(self.times_[-1], self.delta, self.tail_steps + 1)[1:]
+        tail = np.geomspace(self.times_[-1], self.delta_, self.tail_steps_ + 1)[1:]
         return np.concatenate([self.times_, tail])
 
     @property

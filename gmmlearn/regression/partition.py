@@ -99,3 +99,59 @@ def warm_start_centers(points: np.ndarray, bandwidth: float, cell_radius: float,
 
 def _kernel_mass(modes: np.ndarray, points: np.ndarray, bandwidth: float) -> np.ndarray:
     return np.exp(-sq_distances(modes, points) / (2 * bandwidth**2)).sum(axis=1)
+
+
+class VoronoiPartition:
+    """Cells are the Voronoi regions of the scaled centres ``scale * c_j`` (GKL)."""
+
+    def __init__(self, centers: np.ndarray, scale: float):
+        self.centers = np.atleast_2d(np.asarray(centers, dtype=np.float64))
+        self.scale = float(scale)
+
+    @property
+    def n_cells(self) -> int:
+        return self.centers.shape[0]
+
+    def assign(self, Z: np.ndarray) -> np.ndarray:
+        if self.n_cells == 1:
+            return np.zeros(Z.shape[0], dtype=np.int64)
+        return voronoi_labels(Z, self.scale * self.centers)
+
+    def without(self, j: int) -> "VoronoiPartition":
+        """The partition with cell j merged into its neighbours."""
+        return VoronoiPartition(np.delete(self.centers, j, axis=0), self.scale)
+
+
+class GaussianRegions:
+    """CKS's likelihood-ratio regions: components ``N(means_i, covs_i)`` are grouped; a point
+    goes to the group of its most likely component, ``argmax_i log w_i + log N(x; m_i, S_i)``.
+    ``centers`` (one per group, data units) anchor each cell's features at ``scale * c``."""
+
+    def __init__(self, centers, group, means, covs, log_weights, scale: float):
+        self.centers = np.atleast_2d(np.asarray(centers, dtype=np.float64))
+        self.group = np.asarray(group, dtype=np.int64)
+        self.means, self.covs = np.asarray(means), np.asarray(covs)
+        self.log_weights = np.asarray(log_weights, dtype=np.float64)
+        self.scale = float(scale)
+        self._chol = np.linalg.cholesky(self.covs)
+        self._logdet = 2 * np.log(np.diagonal(self._chol, axis1=1, axis2=2)).sum(axis=1)
+
+    @property
+    def n_cells(self) -> int:
+        return self.centers.shape[0]
+
+    def assign(self, Z: np.ndarray) -> np.ndarray:
+        scores = np.empty((Z.shape[0], self.means.shape[0]))
+        for i in range(self.means.shape[0]):  # loop over components, vectorised over points
+            y = np.linalg.solve(self._chol[i], (Z - self.means[i]).T)
+            scores[:, i] = self.log_weights[i] - 0.5 * (self._logdet[i] + np.einsum("ij,ij->j", y, y))
+        return self.group[np.argmax(scores, axis=1)]
+
+    def without(self, j: int) -> "GaussianRegions":
+        """Group j's components join the group with the nearest centre."""
+        others = [g for g in range(self.n_cells) if g != j]
+        nearest = others[int(np.argmin(np.sum((self.centers[others] - self.centers[j]) ** 2, axis=1)))]
+        group = np.where(self.group == j, nearest, self.group)
+        group = group - (group > j)
+        return GaussianRegions(np.delete(self.centers, j, axis=0), group, self.means, self.covs,
+                               self.log_weights, self.scale)

@@ -1,0 +1,118 @@
+"""Figures of the diffusion-learner sweeps (claims C1-C4 of THEORY §6)."""
+
+from __future__ import annotations
+
+from math import comb
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .common import (
+    FIGURES, band_line, floor_line, footnote, lines_by, positive_log_ylim, save, select, style,
+    target_label,
+)
+
+TV2 = ("tv_projected", "hist2d_mean", "projected TV (2-D planes, mean)")
+
+
+def _finish(fig, summary, title, out_prefix, note=""):
+    n = int(summary["n_ok"].max())
+    fig.suptitle(title, fontsize=10)
+    footnote(fig, f"mean over {n} seeds, band: 95% t interval over seeds; dashed line and grey band: "
+                  f"exact-sample floor. {note}")
+    return save(fig, out_prefix)
+
+
+@FIGURES.register("degree")
+def degree(summary, out_prefix, title: str = ""):
+    """C1: score error per noise level and projected TV versus the polynomial degree."""
+    learner = summary[summary["learner"] == "diffusion_poly"]
+    err = select(learner, "score_error")
+    err = err[err["estimator"] != "mean"].assign(t=lambda f: f["estimator"].str[2:].astype(float))
+    times = np.sort(err["t"].unique())
+    times = times[times <= 2.0]  # above, p_t is nearly Gaussian and any degree >= 1 is exact
+    shown = times[np.unique(np.linspace(0, len(times) - 1, 4).round().astype(int))]
+    with style():
+        fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.0), layout="constrained")
+        lines_by(axes[0], err[err["t"].isin(shown)], "degree", "t", label=lambda t: f"t = {t:.3g}")
+        axes[0].set(xlabel="polynomial degree D", ylabel="relative score error", title="score error per noise level")
+        positive_log_ylim(axes[0], err[err["t"].isin(shown)])
+        axes[0].legend(fontsize=7, title="noise level")
+        tv = select(learner, *TV2[:2])
+        band_line(axes[1], tv, "degree", label="diffusion_poly")
+        floor_line(axes[1], tv)
+        axes[1].set(xlabel="polynomial degree D", ylabel=TV2[2], title="samples")
+        positive_log_ylim(axes[1], tv)
+        axes[1].legend()
+        return _finish(fig, summary, title or f"C1: error vs degree, {target_label(learner)}", out_prefix,
+                       "Fixed degree in every cell (no validation selection).")
+
+
+@FIGURES.register("piecewise_vs_global")
+def piecewise_vs_global(summary, out_prefix, title: str = ""):
+    """C2: projected TV and mean score error versus the group distance L, per partition."""
+    learner = summary[summary["learner"] == "diffusion_poly"]
+    with style():
+        fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.0), layout="constrained")
+        tv = select(learner, *TV2[:2])
+        lines_by(axes[0], tv, "p_target_L", "p_learner_partition")
+        floor_line(axes[0], tv)
+        axes[0].set(xlabel="group distance L (units of sigma)", ylabel=TV2[2], title="samples")
+        positive_log_ylim(axes[0], tv)
+        axes[0].legend(title="partition")
+        err = select(learner, "score_error", "mean")
+        lines_by(axes[1], err, "p_target_L", "p_learner_partition")
+        axes[1].set(xlabel="group distance L (units of sigma)", ylabel="relative score error (mean over t)",
+                    title="score")
+        positive_log_ylim(axes[1], err)
+        return _finish(fig, summary, title or "C2: piecewise vs global polynomial, far_groups", out_prefix)
+
+
+@FIGURES.register("samples")
+def samples(summary, out_prefix, title: str = ""):
+    """C3: projected TV and W2 versus n_train, with the oracle sampler and exact samples."""
+    panels = [TV2, ("w2", None, "W2 (exact OT on subsamples)")]
+    with style():
+        fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.0), layout="constrained")
+        for ax, (metric, estimator, ylabel) in zip(axes, panels):
+            sel = select(summary, metric, estimator)
+            learned = sel[sel["learner"] == "diffusion_poly"]
+            band_line(ax, learned, "n_train", label="diffusion_poly")
+            for name, style_kw in (("oracle", dict(color="0.45", linestyle=":")),):
+                ref = sel[sel["learner"] == name]
+                if not ref.empty:
+                    ax.axhline(ref["mean"].iloc[0], label="oracle score, same sampler grid", **style_kw)
+            floor_line(ax, sel)
+            ax.set_xscale("log")
+            ax.set(xlabel="training samples n_train", ylabel=ylabel)
+            positive_log_ylim(ax, sel)
+        axes[0].legend()
+        return _finish(fig, summary, title or f"C3: error vs sample size, {target_label(summary)}", out_prefix)
+
+
+@FIGURES.register("dimension")
+def dimension(summary, out_prefix, title: str = ""):
+    """C4: projected TV, fit time and regression features versus the ambient dimension."""
+    learner = summary[summary["learner"] == "diffusion_poly"]
+    with style():
+        fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.0), layout="constrained")
+        tv = select(learner, *TV2[:2])
+        lines_by(axes[0], tv, "dim", "p_learner_subspace")
+        floor_line(axes[0], tv)
+        axes[0].set(xlabel="dimension n", ylabel=TV2[2], title="samples")
+        positive_log_ylim(axes[0], tv)
+        axes[0].legend(title="subspace")
+        for subspace, lines in tv.groupby("p_learner_subspace", sort=True):
+            axes[1].plot(lines["dim"], lines["fit_seconds"], marker="o", label=str(subspace))
+        axes[1].set(xlabel="dimension n", ylabel="fit time (s, mean over seeds)", title="cost", yscale="log")
+        feats = select(learner, "diag_features", "max")
+        lines_by(axes[2], feats, "dim", "p_learner_subspace")
+        dims = np.array(sorted(feats["dim"].unique()))
+        degree = int(feats["degree"].max())
+        axes[2].plot(dims, [comb(int(d) + degree, degree) for d in dims], color="0.4", linestyle="--",
+                     linewidth=1, label=f"C(n + {degree}, {degree})")
+        axes[2].set(xlabel="dimension n", ylabel="features per cell (max over levels)", title="features",
+                    yscale="log")
+        axes[2].legend(fontsize=7)
+        return _finish(fig, summary, title or "C4: cost and error vs dimension, isotropic_gmm(k=4)", out_prefix,
+                       "Features are capped by the samples a cell can afford (4 per feature).")
