@@ -146,6 +146,16 @@ def test_end_to_end_lands_near_the_oracle_and_beats_a_broken_learner():
     assert broken["value"] - healthy["value"] > 10 * np.hypot(broken["stderr"], healthy["stderr"])
 
 
+def test_a_finer_sampling_grid_than_the_levels():
+    target = gl.make_target("isotropic_gmm", dim=2, k=2, separation=5.0, seed=0)
+    learner = gl.make_learner("diffusion_poly", n_levels=20, sampling_steps=57).fit(
+        target.sample(5000, random_state=1), random_state=2)
+    times = learner.sampling_times()
+    assert times.size == 58 and times[0] == learner.T_ and times[-1] == learner.delta
+    Y = learner.sample(2000, random_state=3)
+    assert Y.shape == (2000, 2) and np.all(np.isfinite(Y))
+
+
 def test_score_error_metric_rows():
     target = gl.make_target("isotropic_gmm", dim=2, k=2, separation=5.0, seed=0)
     learner = gl.make_learner("diffusion_poly", n_levels=6).fit(target.sample(5000, random_state=1))

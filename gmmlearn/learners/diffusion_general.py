@@ -73,7 +73,8 @@ class DiffusionGeneral(DiffusionPoly):
                  t_min: float = 0.02, tail_steps: int = 10, delta: float = 1e-3,
                  subspace: str = "none", ridge: float = 1e-6, min_samples_per_feature: float = 4.0,
                  degree_selection: str = "validation", validation_fraction: float = 0.1,
-                 clip: bool = True, sampler: str = "exponential", final: str = "none"):
+                 clip: bool = True, sampler: str = "exponential", sampling_steps: int | None = None,
+                 final: str = "none"):
         self.n_components = n_components
         self.max_components = max_components
         self.delta_out = delta_out
@@ -92,6 +93,7 @@ class DiffusionGeneral(DiffusionPoly):
         self.validation_fraction = validation_fraction
         self.clip = clip
         self.sampler = sampler
+        self.sampling_steps = sampling_steps
         self.final = final
 
     def _validate(self, dim: int) -> None:

@@ -144,7 +144,7 @@ class DiffusionPoly(Learner):
                  subspace: str = "auto", ridge: float = 1e-6, sigma: float | None = None,
                  link_scale: float = 1.0, w_min: float = 0.02, min_samples_per_feature: float = 4.0,
                  degree_selection: str = "validation", validation_fraction: float = 0.1,
-                 clip: bool = True, sampler: str = "exponential",
+                 clip: bool = True, sampler: str = "exponential", sampling_steps: int | None = None,
                  final: str = "none", target=None):
         self.degree = degree
         self.n_levels = n_levels
@@ -164,6 +164,7 @@ class DiffusionPoly(Learner):
         self.validation_fraction = validation_fraction
         self.clip = clip
         self.sampler = sampler
+        self.sampling_steps = sampling_steps
         self.final = final
         self.target = target
 
@@ -194,6 +195,8 @@ class DiffusionPoly(Learner):
         if self.degree_selection == "validation" and not self.validation_fraction:
             raise ValueError("degree_selection='validation' needs validation_fraction > 0")
         check_choice("sampler", self.sampler, SAMPLERS)
+        if self.sampling_steps is not None:
+            check_int("sampling_steps", self.sampling_steps, minimum=1)
         check_choice("final", self.final, FINALS)
         check_int("tail_steps", self.tail_steps, minimum=0)
         if self.tail_steps and self.delta >= self.t_min:
@@ -414,8 +417,11 @@ class DiffusionPoly(Learner):
         return out
 
     def sampling_times(self) -> np.ndarray:
-        """The fitted levels, then ``tail_steps`` geometric steps from t_min down to delta."""
+        """The fitted levels, then ``tail_steps`` geometric steps from t_min down to delta (or the
+        ``sampling_steps`` grid)."""
         self._check_fitted()
+        if self.sampling_steps is not None:
+            return time_grid(self.schedule, self.sampling_steps, self.T_, self.delta_)
         if not self.tail_steps_:
             return self.times_
         tail = np.geomspace(self.times_[-1], self.delta_, self.tail_steps_ + 1)[1:]
