@@ -2,7 +2,8 @@
 
 A sweep's ``grid`` is a union of blocks (like benchopt's parameter grids); each block is the
 product of its targets, learners, ``n_train`` values and every list-valued parameter. To pass a
-list as a literal value (``weights``, ``means``), wrap it: ``weights: [[0.7, 0.3]]``.
+list as a literal value (``weights``, ``means``), wrap it: ``weights: [[0.7, 0.3]]``. A learner
+parameter may follow the cell's target: ``n_components: "@target.k"`` takes the target's ``k``.
 Names of families, learners, metrics and their parameters are checked here, so a typo fails
 before anything runs; parameter *values* are checked when a cell runs, and a bad value fails
 that cell only.
@@ -68,6 +69,20 @@ def _expand_params(params: dict) -> list[dict]:
     return [dict(zip(keys, combo)) for combo in itertools.product(*axes)]
 
 
+def _resolve_target_references(learner_params: dict, target_params: dict, where: str) -> dict:
+    """Replace ``"@target.<name>"`` values by the target parameter ``<name>`` of the cell."""
+    resolved = {}
+    for key, value in learner_params.items():
+        if isinstance(value, str) and value.startswith("@target."):
+            name = value[len("@target."):]
+            if name not in target_params:
+                raise ConfigError(f"{where}.{key}: {value!r} refers to a target parameter the target "
+                                  f"does not set; it sets {sorted(target_params)}")
+            value = target_params[name]
+        resolved[key] = value
+    return resolved
+
+
 def _check_component(registry, comp: dict, where: str, injected=()) -> None:
     try:
         entry = registry.get(comp["name"])
@@ -109,6 +124,7 @@ def expand_sweep(name: str, sweep: dict) -> Sweep:
         for t, lr, n_train in itertools.product(targets, learners, _as_list(block.get("n_train"))):
             for tp, lp in itertools.product(_expand_params(t.get("params") or {}),
                                             _expand_params(lr.get("params") or {})):
+                lp = _resolve_target_references(lp, tp, f"{where}.learner.params")
                 try:
                     spec = CellSpec(target=t["name"], target_params=tp, learner=lr["name"],
                                     learner_params=lp, n_train=n_train,

@@ -44,6 +44,16 @@ def test_a_list_of_lists_is_a_literal_list():
     assert cell.target_params["weights"] == [0.3, 0.7]
 
 
+def test_learner_parameters_can_follow_the_target():
+    config = _with(["sweeps", "s", "grid", 0, "learner"], {"name": "em", "params": {"n_components": "@target.k"}})
+    config["sweeps"]["s"]["grid"][0]["n_train"] = 100
+    cells = load_config(config).sweeps["s"].cells.values()
+    assert sorted(c.learner_params["n_components"] for c in cells) == [2, 3]
+    bad = _with(["sweeps", "s", "grid", 0, "learner"], {"name": "em", "params": {"n_components": "@target.kk"}})
+    with pytest.raises(ConfigError, match="refers to a target parameter"):
+        load_config(bad)
+
+
 def test_cell_ids_do_not_depend_on_the_rest_of_the_grid():
     small = set(load_config(BASE).sweeps["s"].cells)
     bigger = _with(["sweeps", "s", "grid", 0, "learner", "params", "n_steps"], [5, 10, 20])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..diffusion import FINALS, SAMPLERS, SCHEDULES, default_horizon, reverse_sample
+from ..diffusion import FINALS, SAMPLERS, SCHEDULES, default_horizon, reverse_sample, time_grid
 from ..targets import Target
 from ..validation import check_choice, check_float, check_int
 from .base import LEARNERS, Learner
@@ -62,11 +62,20 @@ class OracleSampler(Learner):
         self.dim_ = target.dim
         return self
 
+    def sampling_times(self) -> np.ndarray:
+        """The sampler's time grid, T down to delta."""
+        self._check_fitted()
+        return time_grid(self.schedule, self.n_steps_, self.T_, self.delta_)
+
+    def score(self, X, t: float) -> np.ndarray:
+        """The exact score it samples with."""
+        self._check_fitted()
+        return self.target.score(X, t)
+
     def sample(self, n: int, random_state=None) -> np.ndarray:
         self._check_fitted()
         return reverse_sample(n, self.dim_, denoiser=self.target.denoise, sampler=self.sampler,
-                              schedule=self.schedule, n_steps=self.n_steps_, T=self.T_,
-                              delta=self.delta_, final=self.final, random_state=random_state)
+                              times=self.sampling_times(), final=self.final, random_state=random_state)
 
 
 @LEARNERS.register("exact")

@@ -12,7 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..validation import check_random_state, check_samples
-from . import diagnostics, score, tv, wasserstein  # noqa: F401  (registers)
+from . import (  # noqa: F401  (registers)
+    classifier, diagnostics, girsanov, parameters, score, tv, wasserstein,
+)
 from .base import METRICS, MetricNotApplicable, MetricRow, stable_seed
 
 
