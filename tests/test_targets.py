@@ -118,6 +118,21 @@ def test_bin_masses_of_degenerate_and_elongated_components(params):
     assert stats.chisquare(observed, expected).pvalue > 1e-3
 
 
+@pytest.mark.parametrize("params", [dict(dim=3, k=2, condition_number=5.0, seed=1),
+                                    dict(dim=3, k=2, condition_number=1e4, min_eigenvalue=1e-2, seed=2),
+                                    dict(dim=3, k=2, rank=2, seed=3)])
+def test_box_masses_in_three_dimensions(params):
+    target = gl.make_target("general_gmm", **params)
+    edges = [np.linspace(-10, 10, 11)] * 3
+    masses = target.bin_masses(edges)
+    n = 500_000
+    counts, _ = np.histogramdd(target.sample(n, random_state=0), bins=edges)
+    big = masses * n >= 5
+    observed = np.append(counts[big], n - counts[big].sum())
+    expected = np.append(masses[big], 1 - masses[big].sum()) * n
+    assert stats.chisquare(observed, expected).pvalue > 1e-3
+
+
 def test_sphere_quadrature_stays_exact_for_a_thin_sphere():
     closed = gl.make_target("sphere_exact", scale=4.0, sigma=0.1)
     X = closed.sample(200, random_state=0)

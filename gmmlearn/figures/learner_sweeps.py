@@ -70,23 +70,25 @@ def piecewise_vs_global(summary, out_prefix, title: str = ""):
 
 @FIGURES.register("samples")
 def samples(summary, out_prefix, title: str = ""):
-    """C3: projected TV and W2 versus n_train, with the oracle sampler and exact samples."""
-    panels = [TV2, ("w2", None, "W2 (exact OT on subsamples)")]
+    """C3: error versus n_train by several metrics, learners as lines, the oracle as a reference."""
+    panels = [TV2, ("tv_classifier", "2acc-1", "classifier TV lower bound (2 acc - 1)"),
+              ("w2", None, "W2 (exact OT on subsamples)"),
+              ("kl_girsanov", "score_term", "Girsanov KL: learned-score term")]
+    fitted = ("diffusion_poly", "em")
     with style():
-        fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.0), layout="constrained")
+        fig, axes = plt.subplots(1, len(panels), figsize=(3.3 * len(panels), 3.1), layout="constrained")
         for ax, (metric, estimator, ylabel) in zip(axes, panels):
             sel = select(summary, metric, estimator)
-            learned = sel[sel["learner"] == "diffusion_poly"]
-            band_line(ax, learned, "n_train", label="diffusion_poly")
-            for name, style_kw in (("oracle", dict(color="0.45", linestyle=":")),):
-                ref = sel[sel["learner"] == name]
-                if not ref.empty:
-                    ax.axhline(ref["mean"].iloc[0], label="oracle score, same sampler grid", **style_kw)
+            sel = sel[sel["n_ok"] > 0]
+            lines_by(ax, sel[sel["learner"].isin(fitted)], "n_train", "learner")
+            ref = sel[sel["learner"] == "oracle"]
+            if not ref.empty and metric != "kl_girsanov":
+                ax.axhline(ref["mean"].iloc[0], color="0.45", linestyle=":", label="oracle score, same grid")
             floor_line(ax, sel)
             ax.set_xscale("log")
             ax.set(xlabel="training samples n_train", ylabel=ylabel)
             positive_log_ylim(ax, sel)
-        axes[0].legend()
+        axes[0].legend(fontsize=7)
         return _finish(fig, summary, title or f"C3: error vs sample size, {target_label(summary)}", out_prefix)
 
 

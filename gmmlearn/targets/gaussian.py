@@ -145,21 +145,18 @@ class GaussianMixture(Target):
                                params={**self.params, "projected_to": B.shape[1]})
 
     def bin_masses(self, edges) -> np.ndarray:
-        """Exact bin probabilities: normal CDF differences in 1-D; in 2-D, inclusion-exclusion of
-        the bivariate normal CDF (Owen's T), with the degenerate cases (zero variance, |rho| = 1)
-        done on the line or the point they live on. 3-D is not implemented for general
-        covariances."""
+        """Bin probabilities: normal CDF differences in 1-D; in 2-D, inclusion-exclusion of the
+        bivariate normal CDF (Owen's T), with the degenerate cases (zero variance, |rho| = 1)
+        done on the line or the point they live on; in 3-D, Gauss-Legendre in x of the exact 2-D
+        rectangle masses of (y, z) given x (see :func:`_box_masses`)."""
         edges = check_edges(edges, self.dim)
         if self.dim == 1:
             return self.weights @ np.stack([_interval_masses(edges[0], m[0], np.sqrt(C[0, 0]))
                                             for m, C in zip(self.means, self.covariances)])
-        if self.dim != 2:
-            raise ValueError(
-                f"bin_masses for general covariances supports dim 1 or 2, got dim={self.dim}")
-        out = np.zeros((edges[0].size - 1, edges[1].size - 1))
-        for w, m, C in zip(self.weights, self.means, self.covariances):
-            out += w * _rectangle_masses(edges[0], edges[1], m, C)
-        return out
+        if self.dim > 3:
+            raise ValueError(f"bin_masses needs dim <= 3 (project first), got dim={self.dim}")
+        masses = _rectangle_masses if self.dim == 2 else _box_masses
+        return sum(w * masses(*edges, m, C) for w, m, C in zip(self.weights, self.means, self.covariances))
 
     # -- moments and serialisation --------------------------------------------------------------
     def mean(self) -> np.ndarray:
@@ -199,7 +196,13 @@ def bivariate_normal_cdf(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray
 
 
 def _rectangle_masses(ex: np.ndarray, ey: np.ndarray, mean: np.ndarray, C: np.ndarray) -> np.ndarray:
-    """P(X in [ex_i, ex_{i+1}] x [ey_j, ey_{j+1}]) for X ~ N(mean, C) in 2-D."""
+    """P(X in [ex_i, ex_{i+1}] x [ey_j, ey_{j+1}]) for X ~ N(mean, C) in 2-D.
+
+    ``mean`` may carry leading batch axes (..., 2) for a common C: the result is (..., bx, by)."""
+    mean = np.asarray(mean, dtype=np.float64)
+    if mean.ndim > 1:
+        return np.stack([_rectangle_masses(ex, ey, m, C) for m in mean.reshape(-1, 2)]).reshape(
+            mean.shape[:-1] + (ex.size - 1, ey.size - 1))
     sx, sy = np.sqrt(max(C[0, 0], 0.0)), np.sqrt(max(C[1, 1], 0.0))
     degenerate_x = sx <= _DEGENERATE_SD * (ex[-1] - ex[0])
     degenerate_y = sy <= _DEGENERATE_SD * (ey[-1] - ey[0])
@@ -213,3 +216,36 @@ def _rectangle_masses(ex: np.ndarray, ey: np.ndarray, mean: np.ndarray, C: np.nd
         return np.maximum(ndtr(hi) - ndtr(lo), 0.0) * (hi > lo)
     cdf = bivariate_normal_cdf(h[:, None], k[None, :], rho)
     return np.maximum(np.diff(np.diff(cdf, axis=0), axis=1), 0.0)
+
+
+#: Gauss-Legendre nodes per piece of an x-bin in the 3-D box masses
+_BOX_NODES = 8
+#: at most this many pieces per x-bin
+_BOX_MAX_PIECES = 64
+
+
+def _box_masses(ex, ey, ez, mean, C) -> np.ndarray:
+    """P(X in box_ijl) for X ~ N(mean, C) in 3-D: integrate over x the exact rectangle masses of
+    (y, z) given x. Each x-bin is split into pieces no wider than half the x-distance over which
+    the conditional mean of (y, z) moves by one conditional standard deviation (and than half
+    the x standard deviation), with Gauss-Legendre nodes in each piece."""
+    sx = np.sqrt(max(C[0, 0], 0.0))
+    if sx <= _DEGENERATE_SD * (ex[-1] - ex[0]):  # x is a point mass
+        return np.einsum("a,bc->abc", _interval_masses(ex, mean[0], sx),
+                         _rectangle_masses(ey, ez, mean[1:], C[1:, 1:]))
+    slope = C[1:, 0] / C[0, 0]
+    S = C[1:, 1:] - np.outer(C[1:, 0], C[0, 1:]) / C[0, 0]
+    cond_sd = np.sqrt(np.maximum(np.diag(S), 0.0))
+    moves = np.abs(slope) / np.maximum(cond_sd, 1e-300)
+    scale = min(sx, 1.0 / moves.max()) if moves.max() > 0 else sx
+    pieces = np.clip(np.ceil(np.diff(ex) / (0.5 * scale)), 1, _BOX_MAX_PIECES).astype(int)
+    nodes, weights = np.polynomial.legendre.leggauss(_BOX_NODES)
+    out = np.empty((ex.size - 1, ey.size - 1, ez.size - 1))
+    for i, (lo, hi, n) in enumerate(zip(ex[:-1], ex[1:], pieces)):  # loop over x-bins
+        cuts = np.linspace(lo, hi, n + 1)
+        half = 0.5 * np.diff(cuts)[:, None]
+        xs = (0.5 * (cuts[1:] + cuts[:-1]))[:, None] + half * nodes  # (pieces, nodes)
+        w = (half * weights).ravel() * np.exp(-0.5 * ((xs.ravel() - mean[0]) / sx) ** 2) / (sx * np.sqrt(2 * np.pi))
+        cond_mean = mean[1:] + np.outer(xs.ravel() - mean[0], slope)
+        out[i] = np.einsum("q,qbc->bc", w, _rectangle_masses(ey, ez, cond_mean, S))
+    return out
