@@ -130,3 +130,88 @@ def test_unknown_metric_and_parameter_are_clear_errors():
         gl.evaluate(target, exact, Y, [{"name": "tv_projected", "params": {"bins_per_axis": 3}}])
     with pytest.raises(ValueError, match="Y has dimension 3, expected dim=2"):
         gl.evaluate(target, exact, np.zeros((5, 3)), ["w2"])
+
+
+class MixtureLearner(Learner):
+    """Test double: a known mixture (a target) standing for a learner with a density."""
+
+    has_logpdf = True
+    needs_data = False
+
+    def __init__(self, law=None):
+        self.law = law
+
+    def fit(self, X=None, random_state=None):
+        self.dim_ = self.law.dim
+        return self
+
+    def sample(self, n, random_state=None):
+        return self.law.sample(n, random_state=random_state)
+
+    def logpdf(self, X):
+        return self.law.logpdf(X)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_projected_tv_stays_below_exact_tv_on_3d_mixtures(seed):
+    target = gl.make_target("general_gmm", dim=3, k=3, condition_number=3.0, radius=3.0, seed=seed)
+    other = gl.make_target("general_gmm", dim=3, k=3, condition_number=3.0, radius=3.0, seed=seed + 10)
+    learner = MixtureLearner(other).fit()
+    Y = learner.sample(40_000, random_state=1)
+    rows = gl.evaluate(target, learner, Y, ["tv_exact", {"name": "tv_projected", "params": {"dims": [1, 2, 3]}}],
+                       random_state=2)
+    exact = next(r for r in rows if r["metric"] == "tv_exact")
+    for r in rows:
+        if r["metric"] == "tv_projected":
+            excess = r["value"] - r["floor"]
+            assert excess <= exact["value"] + 3 * np.hypot(exact["stderr"], np.hypot(r["stderr"], r["floor_stderr"])), r
+
+
+def test_w2_matches_the_bures_wasserstein_distance_up_to_its_floor():
+    """W2(N(0, I), N(m, B)) = sqrt(|m|^2 + tr(I + B - 2 B^{1/2})); the empirical estimate is within
+    sqrt(2) floor (triangle inequality: two empirical measures) plus 3 standard errors."""
+    B = np.diag([2.0, 0.5])
+    m = np.array([1.0, -0.5])
+    target = _unit_gaussian(2)
+    law = gl.make_target("general_gmm", means=m[None, :], weights=[1.0], covariances=B[None])
+    learner = MixtureLearner(law).fit()
+    (row,) = gl.evaluate(target, learner, learner.sample(6000, random_state=1),
+                         [{"name": "w2", "params": {"n_subsample": 2000}}], random_state=2)
+    truth = np.sqrt(m @ m + np.trace(np.eye(2) + B - 2 * np.sqrt(B)))
+    assert abs(row["value"] - truth) <= np.sqrt(2) * row["floor"] + 3 * row["stderr"]
+
+
+@pytest.mark.parametrize("delta", [0.0, 0.5, 1.5])
+def test_classifier_bound_stays_below_the_true_tv(delta):
+    target, learner = _unit_gaussian(), ShiftedGaussian(shift=delta).fit()
+    rows = {r["estimator"]: r for r in gl.evaluate(target, learner, learner.sample(20_000, random_state=1),
+                                                    ["tv_classifier"], random_state=2)}
+    truth = 2 * norm.cdf(delta / 2) - 1
+    assert rows["clopper_pearson"]["value"] <= truth
+    assert rows["2acc-1"]["value"] <= truth + 3 * rows["2acc-1"]["stderr"]
+
+
+@pytest.mark.parametrize("metric,learner,match", [
+    ("tv_exact", "oracle", "tv_exact needs a learner with logpdf"),
+    ("w1_mixing", "oracle", "needs a learner with fitted means_ and weights_"),
+    ("param_error", "exact", "needs a learner with fitted means_ and weights_"),
+    ("kl_girsanov", "exact", "needs a learner with score"),
+    ("score_error", "exact", "needs a learner with a score"),
+    ("fit_diagnostics", "oracle", "needs a learner with per-level diagnostics_"),
+])
+def test_metrics_name_their_requirement(metric, learner, match):
+    target = gl.make_target("isotropic_gmm", dim=2, k=2)
+    fitted = gl.make_learner(learner, target=target).fit()
+    with pytest.raises(ValueError, match=match):
+        gl.evaluate(target, fitted, target.sample(100, random_state=0), [metric])
+
+
+def test_param_error_needs_matching_component_counts():
+    target = gl.make_target("isotropic_gmm", dim=2, k=3, separation=6.0)
+    X = target.sample(3000, random_state=0)
+    em = gl.make_learner("em", n_components=2).fit(X, random_state=1)
+    with pytest.raises(ValueError, match="needs as many components as the target"):
+        gl.evaluate(target, em, X[:10], ["param_error"])
+    em3 = gl.make_learner("em", n_components=3).fit(X, random_state=1)
+    rows = {r["estimator"]: r["value"] for r in gl.evaluate(target, em3, X[:10], ["param_error", "w1_mixing"])}
+    assert rows["means_max"] < 0.2 and rows["weights_max"] < 0.05 and rows["emd"] < 0.3
