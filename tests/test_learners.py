@@ -32,7 +32,7 @@ def test_not_fitted_and_no_density_errors(target):
         gl.make_learner("oracle").fit()
     with pytest.raises(ValueError, match="dimension 3, expected dim=2"):
         gl.make_learner("exact", target=target).fit(np.zeros((5, 3)))
-    with pytest.raises(ValueError, match="unknown learner .gan.; valid names are: .*exact, oracle"):
+    with pytest.raises(ValueError, match="unknown learner .gan.; valid names are: .*exact, .*oracle"):
         gl.make_learner("gan")  # the message lists every registered learner
 
 

@@ -22,7 +22,8 @@ spirit; every choice below is a parameter):
    whitens the cell's points (CKS's per-group whitening; for a tight cluster this is the
    ``1/sqrt(v_t)`` of GKL). Normal equations in chunks, ridge, one solve for all outputs.
    A cell with fewer than ``min_samples_per_feature * F`` points gets the largest degree it can
-   afford; one that cannot afford degree 1 is merged into its nearest neighbour. With
+   afford; cells that cannot afford degree 1, and the lightest cells beyond
+   ``N / (min_samples_per_feature * C(r + 2, 2))``, are merged into their neighbours. With
    ``degree_selection = validation`` (default) each cell then takes the degree <= D with the
    smallest loss on the validation split (``validation_fraction`` of X_0, with its own fresh
    noise): features are sorted by total degree, so all degrees come from one set of normal
@@ -284,13 +285,7 @@ class DiffusionPoly(Learner):
     def _fit_level(self, t: float, Xt: np.ndarray, Z0: np.ndarray, partition, Xv: np.ndarray,
                    Z0v: np.ndarray, cap: int | None) -> Level:
         a, r = float(alpha(t)), self.rank_
-        labels = partition.assign(Xt)
-        counts = np.bincount(labels, minlength=partition.n_cells)
-        # merge cells that cannot afford degree 1 into their neighbours (one at a time)
-        while partition.n_cells > 1 and counts.min() < self.min_samples_per_feature * (r + 1):
-            partition = partition.without(int(np.argmin(counts)))
-            labels = partition.assign(Xt)
-            counts = np.bincount(labels, minlength=partition.n_cells)
+        partition, labels, counts = self._affordable_partition(partition, Xt)
         val_labels = partition.assign(Xv) if Xv.shape[0] else np.empty(0, dtype=np.int64)
         cells, train_sq, val_sq, conditions = [], 0.0, 0.0, []
         for j, c in enumerate(partition.centers):
@@ -329,6 +324,23 @@ class DiffusionPoly(Learner):
             "condition": float(max(conditions)),
         }
         return Level(float(t), partition, cells, diagnostics)
+
+    def _affordable_partition(self, partition, Xt: np.ndarray):
+        """Merge cells into their neighbours until every cell can afford degree 1 and there are at
+        most ``N / (min_samples_per_feature * C(r + 2, 2))`` cells (each could afford degree 2;
+        this binds only in high dimension, where an r-net of a cluster has many small cells).
+        Each round merges the lightest cells at once, so rounds are few."""
+        most = max(1, int(Xt.shape[0] // (self.min_samples_per_feature * n_features(self.rank_, 2))))
+        least = self.min_samples_per_feature * (self.rank_ + 1)
+        while True:
+            labels = partition.assign(Xt)
+            counts = np.bincount(labels, minlength=partition.n_cells)
+            n_drop = max(partition.n_cells - most, int(np.sum(counts < least)))
+            n_drop = min(n_drop, partition.n_cells - 1)
+            if n_drop <= 0:
+                return partition, labels, counts
+            for j in sorted(np.argsort(counts, kind="stable")[:n_drop], reverse=True):
+                partition = partition.without(int(j))
 
     def _affordable_degree(self, n_cell: int, cap: int | None = None) -> int:
         degree = int(self.degree) if cap is None else min(int(self.degree), cap)

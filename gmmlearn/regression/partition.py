@@ -42,26 +42,35 @@ def rnet_seeds(points: np.ndarray, radius: float) -> np.ndarray:
     """Indices of a density-ordered greedy r-net of the points (one loop iteration per seed)."""
     D2 = sq_distances(points, points)
     density = (D2 <= (radius / 2) ** 2).sum(axis=1)
-    covered = np.zeros(points.shape[0], dtype=bool)
+    return greedy_net(D2, np.argsort(-density, kind="stable"), radius)
+
+
+def greedy_net(D2: np.ndarray, order: np.ndarray, radius: float) -> np.ndarray:
+    """Indices kept by a greedy pass over ``order``: a point is kept unless it lies within
+    ``radius`` of a point kept before it (``D2`` holds the squared pairwise distances)."""
+    covered = np.zeros(D2.shape[0], dtype=bool)
     chosen = []
-    while not covered.all():
-        i = int(np.argmax(np.where(covered, -1, density)))
-        chosen.append(i)
-        covered |= D2[i] <= radius**2
-    return np.array(chosen)
+    for i in order:  # vectorised per kept point; skips covered ones
+        if not covered[i]:
+            chosen.append(int(i))
+            covered |= D2[i] <= radius**2
+    return np.array(chosen, dtype=np.int64)
 
 
 def mean_shift(seeds: np.ndarray, points: np.ndarray, bandwidth: float, n_iter: int = 100,
-               tol: float = 1e-6) -> np.ndarray:
-    """Move every seed to a mode of the Gaussian kernel density of ``points`` (all seeds at once)."""
+               tol: float = 1e-4) -> np.ndarray:
+    """Move every seed to a mode of the Gaussian kernel density of ``points``: the fixed-point
+    map, vectorised over the seeds still moving by more than ``tol * bandwidth``."""
     modes = seeds.copy()
-    for _ in range(n_iter):  # iterations of the fixed-point map, vectorised over seeds and points
-        logw = -sq_distances(modes, points) / (2 * bandwidth**2)
+    active = np.arange(modes.shape[0])
+    for _ in range(n_iter):
+        logw = -sq_distances(modes[active], points) / (2 * bandwidth**2)
         w = np.exp(logw - logw.max(axis=1, keepdims=True))
         new = (w @ points) / w.sum(axis=1, keepdims=True)
-        moved = np.max(np.linalg.norm(new - modes, axis=1))
-        modes = new
-        if moved < tol * bandwidth:
+        moved = np.linalg.norm(new - modes[active], axis=1)
+        modes[active] = new
+        active = active[moved >= tol * bandwidth]
+        if active.size == 0:
             break
     return modes
 
@@ -73,11 +82,8 @@ def warm_start_centers(points: np.ndarray, bandwidth: float, cell_radius: float,
     if points.shape[0] > max_points:
         points = points[rng.choice(points.shape[0], size=max_points, replace=False)]
     modes = mean_shift(points[rnet_seeds(points, bandwidth)], points, bandwidth)
-    merged = []
-    for m in modes[np.argsort(-_kernel_mass(modes, points, bandwidth))]:  # densest first
-        if all(np.sum((m - c) ** 2) > (bandwidth / 2) ** 2 for c in merged):
-            merged.append(m)
-    modes = np.array(merged)
+    densest_first = np.argsort(-_kernel_mass(modes, points, bandwidth), kind="stable")
+    modes = modes[greedy_net(sq_distances(modes, modes), densest_first, bandwidth / 2)]
     cluster = voronoi_labels(points, modes)
     mass = np.bincount(cluster, minlength=len(modes)) / points.shape[0]
     keep = mass >= w_min / 2
