@@ -62,14 +62,22 @@ def select(summary: pd.DataFrame, metric: str, estimator: str | None = None, **e
     return sel
 
 
-def floor_line(ax, frame: pd.DataFrame, label: str = "exact-sample floor"):
-    """The floor (same estimator on an exact sample) as a dashed line with its interval."""
-    floor = frame["floor_mean"].dropna()
-    if floor.empty or not (floor > 0).any():
+def floor_line(ax, frame: pd.DataFrame, x: str | None = None, label: str = "exact-sample floor"):
+    """The floor (same estimator on an exact sample) as a dashed line with its interval: against
+    ``x`` when the floor changes along it (a different target per x), else horizontal."""
+    frame = frame.dropna(subset=["floor_mean"])
+    if frame.empty or not (frame["floor_mean"] > 0).any():
         return None
-    lo, hi = frame["floor_ci_low"].min(), frame["floor_ci_high"].max()
-    line = ax.axhline(floor.mean(), label=label, **FLOOR_STYLE)
-    ax.axhspan(lo, hi, color=FLOOR_STYLE["color"], alpha=0.12, linewidth=0)
+    if x is None:
+        line = ax.axhline(frame["floor_mean"].mean(), label=label, **FLOOR_STYLE)
+        ax.axhspan(frame["floor_ci_low"].min(), frame["floor_ci_high"].max(), color=FLOOR_STYLE["color"],
+                   alpha=0.12, linewidth=0)
+        return line
+    per_x = frame.groupby(x).agg(mean=("floor_mean", "mean"), low=("floor_ci_low", "min"),
+                                 high=("floor_ci_high", "max")).sort_index()
+    (line,) = ax.plot(per_x.index, per_x["mean"], label=label, **FLOOR_STYLE)
+    ax.fill_between(per_x.index, per_x["low"], per_x["high"], color=FLOOR_STYLE["color"], alpha=0.12,
+                    linewidth=0)
     return line
 
 

@@ -41,7 +41,7 @@ def degree(summary, out_prefix, title: str = ""):
         tv = select(learner, *TV2[:2])
         band_line(axes[1], tv, "degree", label="diffusion_poly")
         floor_line(axes[1], tv)
-        axes[1].set(xlabel="polynomial degree D", ylabel=TV2[2], title="samples")
+        axes[1].set(xlabel="polynomial degree D", ylabel=TV2[2], title="accuracy")
         positive_log_ylim(axes[1], tv)
         axes[1].legend()
         return _finish(fig, summary, title or f"C1: error vs degree, {target_label(learner)}", out_prefix,
@@ -56,8 +56,8 @@ def piecewise_vs_global(summary, out_prefix, title: str = ""):
         fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.0), layout="constrained")
         tv = select(learner, *TV2[:2])
         lines_by(axes[0], tv, "p_target_L", "p_learner_partition")
-        floor_line(axes[0], tv)
-        axes[0].set(xlabel="group distance L (units of sigma)", ylabel=TV2[2], title="samples")
+        floor_line(axes[0], tv, "p_target_L")
+        axes[0].set(xlabel="group distance L (units of sigma)", ylabel=TV2[2], title="accuracy")
         positive_log_ylim(axes[0], tv)
         axes[0].legend(title="partition")
         err = select(learner, "score_error", "mean")
@@ -100,11 +100,12 @@ def dimension(summary, out_prefix, title: str = ""):
         fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.0), layout="constrained")
         tv = select(learner, *TV2[:2])
         lines_by(axes[0], tv, "dim", "p_learner_subspace")
-        floor_line(axes[0], tv)
-        axes[0].set(xlabel="dimension n", ylabel=TV2[2], title="samples")
+        floor_line(axes[0], tv, "dim")
+        axes[0].set(xlabel="dimension n", ylabel=TV2[2], title="accuracy")
         positive_log_ylim(axes[0], tv)
         axes[0].legend(title="subspace")
         for subspace, lines in tv.groupby("p_learner_subspace", sort=True):
+            lines = lines.sort_values("dim")
             axes[1].plot(lines["dim"], lines["fit_seconds"], marker="o", label=str(subspace))
         axes[1].set(xlabel="dimension n", ylabel="fit time (s, mean over seeds)", title="cost", yscale="log")
         feats = select(learner, "diag_features", "max")
@@ -144,7 +145,7 @@ def moments_vs_diffusion(summary, out_prefix, title: str = ""):
             sel = frame[(frame["metric"] == metric) & (frame["estimator"] == estimator) & (frame["n_ok"] > 0)]
             lines_by(ax, sel, x, "label")
             if metric == "tv_projected":
-                floor_line(ax, sel)
+                floor_line(ax, sel, x)
             ax.set(xlabel=xlabel, ylabel=ylabel)
             positive_log_ylim(ax, sel)
         axes[0].legend(fontsize=7)
