@@ -137,7 +137,14 @@ def test_subspace_auto_and_explicit():
     X = target.sample(20_000, random_state=1)
     auto = gl.make_learner("diffusion_poly", n_levels=5).fit(X, random_state=2)
     assert auto.rank_ == 3  # 4 means span an affine 3-dimensional subspace
-    assert auto.sigma_ == pytest.approx(1.0, abs=0.02)
+    estimated = gl.make_learner("diffusion_poly", n_levels=5, sigma=None).fit(X, random_state=2)
+    assert estimated.rank_ == 3
+    # sigma^2 = mean of 7 noise eigenvalues of a 2e4-sample covariance: standard error about
+    # sqrt(2 / (7 * 2e4)) = 0.004 in sigma^2, so 0.02 in sigma is > 5 standard errors
+    assert estimated.sigma_ == pytest.approx(1.0, abs=0.02)
+    # close means (separation 4, k = 4 in dim 5): the median rule kept only 2 of the 3 directions
+    close = gl.make_target("isotropic_gmm", dim=5, k=4, separation=4.0, seed=0)
+    assert gl.make_learner("diffusion_poly", n_levels=5).fit(close.sample(20_000, random_state=0)).rank_ == 3
     small = gl.make_target("isotropic_gmm", dim=2, k=3, separation=8.0)
     assert gl.make_learner("diffusion_poly", n_levels=5).fit(small.sample(5000, random_state=0)).rank_ == 2
     pca = gl.make_learner("diffusion_poly", n_levels=5, subspace="pca:4").fit(X, random_state=2)

@@ -6,9 +6,9 @@ spirit; every choice below is a parameter):
 1. *Subspace.* Centre the data; with ``subspace = pca:r`` (or ``auto``) regress only in the top-r
    principal subspace U. The orthogonal part of a location mixture is Gaussian N(0, s2 I); its
    denoiser is closed form, ``e^{-t} s2 / (e^{-2t} s2 + s_t^2) y``, with s2 the mean of the
-   discarded eigenvalues. ``auto`` keeps the eigenvalues above twice the Marchenko-Pastur edge
-   of the noise ``median(lambda) (1 + sqrt(n/N))^2`` and falls back to ``none`` when that keeps
-   nothing, or all but one direction, or dim <= 3.
+   discarded eigenvalues. ``auto`` keeps the eigenvalues above the Marchenko-Pastur edge of the
+   noise ``sigma^2 (1 + sqrt(n/N))^2`` plus ``0.1 sigma^2`` (:func:`choose_rank`) and falls back
+   to ``none`` when that keeps nothing, or all but one direction, or dim <= 3.
 2. *Fresh noise.* ``X_t = e^{-t} X_0 + s_t Z`` with new Z at every level.
 3. *Warm start.* Centres at level t come from the previous (noisier) level: its model denoises
    (a subsample of) its own points; with ``s_t = sqrt(sigma^2 + e^{2t} - 1)`` the noise scale of
@@ -77,6 +77,8 @@ DEGREE_SELECTIONS = ("validation", "fixed")
 CHUNK = 8192
 #: denoised points of the previous level that the warm-start clustering uses
 RNET_POINTS = 1000
+#: subspace=auto keeps a direction whose means' variance exceeds this fraction of sigma^2
+RANK_MARGIN = 0.1
 
 
 @dataclass
@@ -108,13 +110,23 @@ def parse_subspace(subspace, dim: int):
     return r
 
 
-def choose_rank(eigvals: np.ndarray, n_samples: int) -> int | None:
-    """The ``auto`` rule of step 1: the number of eigenvalues that stand out, or None."""
+def choose_rank(eigvals: np.ndarray, n_samples: int, sigma2: float | None = None) -> int | None:
+    """The ``auto`` rule of step 1: the number of eigenvalues that stand out, or None.
+
+    Noise eigenvalues of the sample covariance reach ``sigma2 (1 + sqrt(n/N))^2`` (the
+    Marchenko-Pastur edge). With the components' variance known, a direction is kept when the
+    means' variance along it exceeds ``RANK_MARGIN * sigma2`` above that edge; a discarded
+    direction's mixture is then replaced by a Gaussian of the same variance, an error of the
+    order of the squared variance ratio. With ``sigma2`` unknown, the median eigenvalue stands in
+    for it and the margin is a factor 2 (safe only when most directions are noise)."""
     dim = eigvals.size
     if dim <= 3:
         return None
-    edge = np.median(eigvals) * (1 + np.sqrt(dim / n_samples)) ** 2
-    r = int(np.sum(eigvals > 2 * edge))
+    spread = (1 + np.sqrt(dim / n_samples)) ** 2
+    if sigma2 is None:
+        r = int(np.sum(eigvals > 2 * np.median(eigvals) * spread))
+    else:
+        r = int(np.sum(eigvals > sigma2 * (spread + RANK_MARGIN)))
     return r if 1 <= r <= dim - 2 else None
 
 
@@ -221,7 +233,8 @@ class DiffusionPoly(Learner):
         eigvals, eigvecs = np.linalg.eigh(np.cov(Xc, rowvar=False).reshape(dim, dim))
         eigvals, eigvecs = np.maximum(eigvals[::-1], 0.0), eigvecs[:, ::-1]
         rank = parse_subspace(self.subspace, dim)
-        rank = choose_rank(eigvals, N) if rank == "auto" else (None if rank == "none" else rank)
+        sigma2 = None if self.sigma is None else float(self.sigma) ** 2
+        rank = choose_rank(eigvals, N, sigma2) if rank == "auto" else (None if rank == "none" else rank)
         if rank is None or rank >= dim:
             self.basis_, self.perp_var_ = np.eye(dim), 0.0
         else:
