@@ -44,10 +44,18 @@ def band_line(ax, frame: pd.DataFrame, x: str, label: str, **kwargs):
     return line
 
 
-def lines_by(ax, frame: pd.DataFrame, x: str, hue: str, label=str) -> None:
-    """One band line per value of ``hue`` (sorted), x on the horizontal axis."""
+def lines_by(ax, frame: pd.DataFrame, x: str, hue: str, label=str, colors: dict | None = None) -> None:
+    """One band line per value of ``hue`` (sorted), x on the horizontal axis; ``colors`` fixes
+    each value's colour (the same learner in the same colour on every panel)."""
     for value, lines in frame.groupby(hue, sort=True, dropna=False):
-        band_line(ax, lines, x, label=label(value))
+        style = {"color": colors[value]} if colors is not None else {}
+        band_line(ax, lines, x, label=label(value), **style)
+
+
+def color_map(values) -> dict:
+    """A colour of the style's cycle for each of the sorted distinct values."""
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    return {value: cycle[i % len(cycle)] for i, value in enumerate(sorted(set(values)))}
 
 
 def select(summary: pd.DataFrame, metric: str, estimator: str | None = None, **equal) -> pd.DataFrame:

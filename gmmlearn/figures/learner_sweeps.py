@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .common import (
-    FIGURES, band_line, floor_line, footnote, lines_by, positive_log_ylim, save, select, style,
+    FIGURES, band_line, color_map, floor_line, footnote, lines_by, positive_log_ylim, save, select, style,
     target_label,
 )
 
@@ -138,12 +138,15 @@ def moments_vs_diffusion(summary, out_prefix, title: str = ""):
         (by_k, "p_target_k", "w1_mixing", "emd", "components k (dimension 5)", "W1 of the mixing laws"),
         (by_sep, "p_target_separation", "tv_projected", "hist1d_mean", "separation (dimension 1, k = 3)",
          "projected TV (1-D, mean)"),
+        (by_sep, "p_target_separation", "w1_mixing", "emd", "separation (dimension 1, k = 3)",
+         "W1 of the mixing laws"),
     ]
     with style():
-        fig, axes = plt.subplots(1, 3, figsize=(10.5, 3.2), layout="constrained")
+        colors = color_map(summary["label"])
+        fig, axes = plt.subplots(1, 4, figsize=(13.0, 3.2), layout="constrained")
         for ax, (frame, x, metric, estimator, xlabel, ylabel) in zip(axes, panels):
             sel = frame[(frame["metric"] == metric) & (frame["estimator"] == estimator) & (frame["n_ok"] > 0)]
-            lines_by(ax, sel, x, "label")
+            lines_by(ax, sel, x, "label", colors=colors)
             if metric == "tv_projected":
                 floor_line(ax, sel, x)
             ax.set(xlabel=xlabel, ylabel=ylabel)
