@@ -11,7 +11,7 @@ from gmmlearn.regression import (
     NormalEquations, hermite_1d, hermite_features, multi_indices, n_features, voronoi_labels,
     warm_start_centers,
 )
-from gmmlearn.regression.partition import mean_shift, rnet_seeds, sq_distances
+from gmmlearn.regression.partition import VoronoiPartition, mean_shift, rnet_seeds, sq_distances
 
 
 def test_univariate_hermite_matches_numpy():
@@ -104,6 +104,46 @@ def test_mean_shift_reaches_the_mode_of_one_blob():
     modes = mean_shift(points[:20] * 2.0, points, bandwidth=1.0, tol=1e-8, n_iter=500)
     assert np.all(np.linalg.norm(modes, axis=1) < 0.15)
     assert np.ptp(modes, axis=0).max() < 1e-5  # all seeds end at the same mode
+
+
+def _blobs(centres, per_cell, rng):
+    return np.repeat(centres, per_cell, axis=0) + 0.1 * rng.standard_normal((len(centres) * per_cell, 2))
+
+
+def _merge_reference(partition, X, least, most):
+    """One-at-a-time merging of the lightest cell with a full reassignment every time."""
+    while True:
+        counts = np.bincount(partition.assign(X), minlength=partition.n_cells)
+        if partition.n_cells == 1 or (partition.n_cells <= most and counts.min() >= least):
+            return partition
+        partition = partition.without(int(np.argmin(counts)))
+
+
+def test_light_cells_merge_one_at_a_time_like_a_full_reassignment():
+    # 36 cells of 11 points; degree 1 in 2-D needs 4 * 3 = 12: merging all light cells at once
+    # would leave one cell, merging the lightest one at a time leaves pairs
+    rng = np.random.default_rng(5)
+    grid = np.array([[i, j] for i in range(6) for j in range(6)], dtype=float) * 3.0
+    X = _blobs(grid, 11, rng)
+    learner = gl.make_learner("diffusion_poly")
+    learner.rank_ = 2
+    partition, labels, counts = learner._affordable_partition(VoronoiPartition(grid, 1.0), X)
+    # the degree-2 cap: 396 // (4 * 6) = 16 cells
+    expected = _merge_reference(VoronoiPartition(grid, 1.0), X, least=12, most=16)
+    np.testing.assert_array_equal(partition.centers, expected.centers)
+    np.testing.assert_array_equal(labels, expected.assign(X))
+    assert partition.n_cells == 16 and counts.min() >= 12
+
+
+def test_the_cell_cap_never_merges_below_the_number_of_clusters():
+    # 8 clusters of 15 points: the degree-2 cap allows 120 // (4 * 6) = 5 cells
+    rng = np.random.default_rng(6)
+    centres = np.array([[np.cos(a), np.sin(a)] for a in np.arange(8) * np.pi / 4]) * 10.0
+    X = _blobs(centres, 15, rng)
+    learner = gl.make_learner("diffusion_poly")
+    learner.rank_ = 2
+    assert learner._affordable_partition(VoronoiPartition(centres, 1.0), X)[0].n_cells == 5
+    assert learner._affordable_partition(VoronoiPartition(centres, 1.0), X, n_clusters=8)[0].n_cells == 8
 
 
 def test_warm_start_clusters_separated_blobs():

@@ -7,8 +7,9 @@ spirit; every choice below is a parameter):
    principal subspace U. The orthogonal part of a location mixture is Gaussian N(0, s2 I); its
    denoiser is closed form, ``e^{-t} s2 / (e^{-2t} s2 + s_t^2) y``, with s2 the mean of the
    discarded eigenvalues. ``auto`` keeps the eigenvalues above the Marchenko-Pastur edge of the
-   noise ``sigma^2 (1 + sqrt(n/N))^2`` plus ``0.1 sigma^2`` (:func:`choose_rank`) and falls back
-   to ``none`` when that keeps nothing, or all but one direction, or dim <= 3.
+   noise ``sigma^2 (1 + sqrt(n/N))^2`` plus ``0.1 sigma^2`` (:func:`choose_rank`; with
+   ``sigma=None``, twice the edge of the median eigenvalue) and falls back to ``none`` when that
+   keeps nothing, or all but one direction, or dim <= 3.
 2. *Fresh noise.* ``X_t = e^{-t} X_0 + s_t Z`` with new Z at every level.
 3. *Warm start.* Centres at level t come from the previous (noisier) level: its model denoises
    (a subsample of) its own points; with ``s_t = sqrt(sigma^2 + e^{2t} - 1)`` the noise scale of
@@ -23,7 +24,8 @@ spirit; every choice below is a parameter):
    ``1/sqrt(v_t)`` of GKL). Normal equations in chunks, ridge, one solve for all outputs.
    A cell with fewer than ``min_samples_per_feature * F`` points gets the largest degree it can
    afford; cells that cannot afford degree 1, and the lightest cells beyond
-   ``N / (min_samples_per_feature * C(r + 2, 2))``, are merged into their neighbours. With
+   ``max(clusters, N / (min_samples_per_feature * C(r + 2, 2)))``, are merged into their
+   neighbours one at a time. With
    ``degree_selection = validation`` (default) each cell then takes the degree <= D with the
    smallest loss on the validation split (``validation_fraction`` of X_0, with its own fresh
    noise): features are sorted by total degree, so all degrees come from one set of normal
@@ -143,8 +145,8 @@ class DiffusionPoly(Learner):
     """GKL piecewise-polynomial score learner: Hermite regression of the denoiser per Voronoi cell.
 
     ``sigma`` is the components' standard deviation, known in GKL's setting (identity covariance:
-    the default sigma = 1; pass the target's sigma, e.g. ``"@target.sigma"`` in a sweep, for other
-    scales). ``None`` estimates it from the covariance spectrum: exactly (mean of the discarded
+    the default sigma = 1; pass the data's sigma for other scales -- in a sweep ``"@target.sigma"``
+    when the target sets ``sigma`` explicitly). ``None`` estimates it from the covariance spectrum: exactly (mean of the discarded
     eigenvalues) when a principal subspace is used, otherwise as the smallest eigenvalue -- an
     upper bound when the atoms span every direction (k > dim), which makes the warm start merge
     clusters: on isotropic_gmm(dim 2, k 4, separation 6) it estimates 4.6 instead of 1 and the
@@ -261,7 +263,7 @@ class DiffusionPoly(Learner):
             Xv = alpha(t) * Z0_val + np.sqrt(noise_var(t)) * rng.standard_normal(Z0_val.shape)
             cap = None if previous is None or self.degree_selection == "fixed" else \
                 previous[0].diagnostics["max_degree"] + 2
-            level = self._fit_level(t, Xt, Z0_fit, partition, Xv, Z0_val, cap)
+            level = self._fit_level(t, Xt, Z0_fit, partition, Xv, Z0_val, cap, n_clusters)
             level.diagnostics["clusters"] = n_clusters
             self.levels_.append(level)
             previous = (level, Xt)
@@ -298,9 +300,9 @@ class DiffusionPoly(Learner):
         return (points - self.mean_) @ self.basis_
 
     def _fit_level(self, t: float, Xt: np.ndarray, Z0: np.ndarray, partition, Xv: np.ndarray,
-                   Z0v: np.ndarray, cap: int | None) -> Level:
+                   Z0v: np.ndarray, cap: int | None, n_clusters: int = 1) -> Level:
         a, r = float(alpha(t)), self.rank_
-        partition, labels, counts = self._affordable_partition(partition, Xt)
+        partition, labels, counts = self._affordable_partition(partition, Xt, n_clusters)
         val_labels = partition.assign(Xv) if Xv.shape[0] else np.empty(0, dtype=np.int64)
         cells, train_sq, val_sq, conditions = [], 0.0, 0.0, []
         for j, c in enumerate(partition.centers):
@@ -340,22 +342,24 @@ class DiffusionPoly(Learner):
         }
         return Level(float(t), partition, cells, diagnostics)
 
-    def _affordable_partition(self, partition, Xt: np.ndarray):
-        """Merge cells into their neighbours until every cell can afford degree 1 and there are at
-        most ``N / (min_samples_per_feature * C(r + 2, 2))`` cells (each could afford degree 2;
-        this binds only in high dimension, where an r-net of a cluster has many small cells).
-        Each round merges the lightest cells at once, so rounds are few."""
-        most = max(1, int(Xt.shape[0] // (self.min_samples_per_feature * n_features(self.rank_, 2))))
+    def _affordable_partition(self, partition, Xt: np.ndarray, n_clusters: int = 1):
+        """Merge the lightest cell into its neighbours, one at a time, until every cell can afford
+        degree 1 and there are at most ``max(n_clusters, N / (min_samples_per_feature *
+        C(r + 2, 2)))`` cells (each could afford degree 2; binds only in high dimension, where an
+        r-net of a cluster has many small cells; never merges below the number of clusters).
+        Only the merged cell's points are reassigned: the others keep their nearest cell."""
+        most = max(int(n_clusters), int(Xt.shape[0] // (self.min_samples_per_feature * n_features(self.rank_, 2))))
         least = self.min_samples_per_feature * (self.rank_ + 1)
-        while True:
-            labels = partition.assign(Xt)
+        labels = partition.assign(Xt)
+        counts = np.bincount(labels, minlength=partition.n_cells)
+        while partition.n_cells > 1 and (partition.n_cells > most or counts.min() < least):
+            j = int(np.argmin(counts))
+            partition = partition.without(j)
+            moved = labels == j
+            labels[labels > j] -= 1
+            labels[moved] = partition.assign(Xt[moved])
             counts = np.bincount(labels, minlength=partition.n_cells)
-            n_drop = max(partition.n_cells - most, int(np.sum(counts < least)))
-            n_drop = min(n_drop, partition.n_cells - 1)
-            if n_drop <= 0:
-                return partition, labels, counts
-            for j in sorted(np.argsort(counts, kind="stable")[:n_drop], reverse=True):
-                partition = partition.without(int(j))
+        return partition, labels, counts
 
     def _affordable_degree(self, n_cell: int, cap: int | None = None) -> int:
         degree = int(self.degree) if cap is None else min(int(self.degree), cap)
