@@ -73,7 +73,7 @@ def speed():
     start = time.perf_counter()
     Y = learner.sample(100_000, random_state=3)
     sample_s = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10  # kB on Linux
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
     print(f"  diffusion_poly: fit {fit_s:.1f} s (target <= 30), sampling 1e5 {sample_s:.1f} s (target <= 10), "
           f"peak resident memory of the process {peak:.0f} MB (target <= 1500); levels {len(learner.levels_)}, "
           f"max cells {max(d['cells'] for d in learner.diagnostics_)}")
