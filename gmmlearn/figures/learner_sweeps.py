@@ -48,18 +48,25 @@ def degree(summary, out_prefix, title: str = ""):
                        "Fixed degree in every cell (no validation selection).")
 
 
+def _tv_panel(ax, learner, x: str, hue: str, xlabel: str, legend_title: str):
+    """2-D projected TV against x, one line per hue value, with the floor along x."""
+    tv = select(learner, *TV2[:2])
+    lines_by(ax, tv, x, hue)
+    floor_line(ax, tv, x)
+    ax.set(xlabel=xlabel, ylabel=TV2[2], title="accuracy")
+    positive_log_ylim(ax, tv)
+    ax.legend(title=legend_title)
+    return tv
+
+
 @FIGURES.register("piecewise_vs_global")
 def piecewise_vs_global(summary, out_prefix, title: str = ""):
     """C2: projected TV and mean score error versus the group distance L, per partition."""
     learner = summary[summary["learner"] == "diffusion_poly"]
     with style():
         fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.0), layout="constrained")
-        tv = select(learner, *TV2[:2])
-        lines_by(axes[0], tv, "p_target_L", "p_learner_partition")
-        floor_line(axes[0], tv, "p_target_L")
-        axes[0].set(xlabel="group distance L (units of sigma)", ylabel=TV2[2], title="accuracy")
-        positive_log_ylim(axes[0], tv)
-        axes[0].legend(title="partition")
+        _tv_panel(axes[0], learner, "p_target_L", "p_learner_partition", "group distance L (units of sigma)",
+                  "partition")
         err = select(learner, "score_error", "mean")
         lines_by(axes[1], err, "p_target_L", "p_learner_partition")
         axes[1].set(xlabel="group distance L (units of sigma)", ylabel="relative score error (mean over t)",
@@ -98,12 +105,7 @@ def dimension(summary, out_prefix, title: str = ""):
     learner = summary[summary["learner"] == "diffusion_poly"]
     with style():
         fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.0), layout="constrained")
-        tv = select(learner, *TV2[:2])
-        lines_by(axes[0], tv, "dim", "p_learner_subspace")
-        floor_line(axes[0], tv, "dim")
-        axes[0].set(xlabel="dimension n", ylabel=TV2[2], title="accuracy")
-        positive_log_ylim(axes[0], tv)
-        axes[0].legend(title="subspace")
+        tv = _tv_panel(axes[0], learner, "dim", "p_learner_subspace", "dimension n", "subspace")
         for subspace, lines in tv.groupby("p_learner_subspace", sort=True):
             lines = lines.sort_values("dim")
             axes[1].plot(lines["dim"], lines["fit_seconds"], marker="o", label=str(subspace))
