@@ -358,7 +358,7 @@ class DiffusionPoly(Learner):
             moved = labels == j
             labels[labels > j] -= 1
             labels[moved] = partition.assign(Xt[moved])
-            counts = np.bincount(labels, minlength=partition.n_cells)
+            counts = np.delete(counts, j) + np.bincount(labels[moved], minlength=partition.n_cells)
         return partition, labels, counts
 
     def _affordable_degree(self, n_cell: int, cap: int | None = None) -> int:
