@@ -75,10 +75,11 @@ def cmd_list(args) -> int:
     return 0
 
 
-def _write_cell(spec, replicate, rows, out, *, sweep, config_hash, dim) -> None:
+def _write_cell(spec, replicate, rows, out, *, sweep, sweep_seed, config_hash, dim) -> None:
     from .results import tidy_rows, write_table
 
-    frame = tidy_rows(spec, replicate, rows, sweep=sweep, config_hash=config_hash, dim=dim)
+    frame = tidy_rows(spec, replicate, rows, sweep=sweep, sweep_seed=sweep_seed, config_hash=config_hash,
+                      dim=dim)
     write_table(frame, out)
     return frame
 
@@ -101,8 +102,8 @@ def cmd_run(args) -> int:
                     metrics=args.metric or ["tv_projected", "w2"])
     target = make_cell_target(spec)  # invalid target parameters are a usage error here
     rows = run_cell(spec, args.replicate, sweep_seed=args.seed, target=target, timeout=args.timeout)
-    frame = _write_cell(spec, args.replicate, rows, args.out, sweep=args.sweep, config_hash="",
-                        dim=target.dim)
+    frame = _write_cell(spec, args.replicate, rows, args.out, sweep=args.sweep, sweep_seed=args.seed,
+                        config_hash="", dim=target.dim)
     _print_rows(frame)
     print(f"wrote {len(frame)} rows to {args.out}")
     return 0 if (frame["status"] == "ok").all() else 3
@@ -145,7 +146,8 @@ def cmd_cell(args) -> int:
             return failed_cell_rows(spec, target_error)
         return run_cell(spec, replicate, sweep_seed=args.sweep_seed, target=target, timeout=args.timeout)
 
-    frames = [tidy_rows(spec, r, rows(r), sweep=args.sweep, config_hash=args.config_hash, dim=dim)
+    frames = [tidy_rows(spec, r, rows(r), sweep=args.sweep, sweep_seed=args.sweep_seed,
+                        config_hash=args.config_hash, dim=dim)
               for r in range(args.replicates)]
     write_table(pd.concat(frames, ignore_index=True), args.out)
     return 0

@@ -25,7 +25,9 @@ IDENTITY = ["sweep", "cell_id", "family", "learner", "n_train", "n_eval", "dim",
 MEASURES = ["metric", "estimator", "value", "stderr", "floor", "floor_stderr", "fit_seconds",
             "sample_seconds", "peak_mb", "status", "error"]
 PROVENANCE = ["gmmlearn_version", "git_commit", "config_hash", "created"]
-COLUMNS = IDENTITY + ["replicate"] + MEASURES + PROVENANCE
+#: ``sweep_seed`` is not part of a cell's identity (``cell_id``) but decides its random streams:
+#: two runs of a cell are common-random-number pairs only when their sweep seeds agree
+COLUMNS = IDENTITY + ["replicate", "sweep_seed"] + MEASURES + PROVENANCE
 STATUSES = ("ok", "failed", "timeout")
 
 
@@ -49,7 +51,8 @@ def git_commit(path: str | os.PathLike = ".") -> str:
 
 
 def tidy_rows(spec: CellSpec, replicate: int, rows: list[dict], *, sweep: str = "adhoc",
-              config_hash: str = "", dim: int | None = None, commit: str | None = None) -> pd.DataFrame:
+              sweep_seed: int | None = None, config_hash: str = "", dim: int | None = None,
+              commit: str | None = None) -> pd.DataFrame:
     """Attach the cell's identity and provenance to its metric rows."""
     from . import __version__
 
@@ -58,7 +61,7 @@ def tidy_rows(spec: CellSpec, replicate: int, rows: list[dict], *, sweep: str = 
         "sweep": sweep, "cell_id": spec.cell_id(), "family": spec.target, "learner": spec.learner,
         "n_train": spec.n_train, "n_eval": spec.n_eval,
         "dim": dim if dim is not None else tp.get("dim"), "k": tp.get("k"),
-        "degree": lp.get("degree"), "replicate": replicate,
+        "degree": lp.get("degree"), "replicate": replicate, "sweep_seed": sweep_seed,
     }
     params = {f"p_target_{k}": _param_value(v) for k, v in sorted(tp.items())}
     params |= {f"p_learner_{k}": _param_value(v) for k, v in sorted(lp.items())}
