@@ -1,7 +1,9 @@
-"""The ``gmmlearn`` command: list, run, instance, cell, aggregate, figure, claims, expand.
+"""The ``gmmlearn`` command: list, run, instance, cell, aggregate, figure, claims, compare,
+baseline, history, expand.
 
 ``run`` is one ad-hoc cell from flags; ``instance`` / ``cell`` / ``aggregate`` / ``figure`` are
-what the Snakemake rules call; ``expand`` prints a config's cells.
+what the Snakemake rules call; ``compare`` / ``baseline`` / ``history`` track results across
+versions; ``expand`` prints a config's cells.
 """
 
 from __future__ import annotations
@@ -154,9 +156,13 @@ def cmd_cell(args) -> int:
 
 
 def cmd_aggregate(args) -> int:
-    from .results import aggregate, read_results, write_table
+    from .results import aggregate, check_single_run, check_unique_rows, read_results, write_table
 
-    frame = read_results(*args.inputs)
+    frame = read_results(*args.inputs, source=True)
+    check_unique_rows(frame)
+    if not args.allow_mixed:
+        check_single_run(frame)
+    frame = frame.drop(columns="source")
     write_table(frame, args.out)
     summary = aggregate(frame)
     write_table(summary, args.summary)
@@ -169,8 +175,11 @@ def cmd_figure(args) -> int:
     import pandas as pd
 
     from .figures import make_figure
+    from .figures.common import overlay_runs
 
-    summary = pd.read_csv(args.summary)
+    summaries = [pd.read_csv(path) for path in args.summary]
+    labels = args.labels or [chr(ord("A") + i) for i in range(len(summaries))]
+    summary = summaries[0] if len(summaries) == 1 and not args.labels else overlay_runs(summaries, labels)
     claims = pd.read_csv(args.claims) if args.claims else None
     for path in make_figure(args.name, summary, args.out, title=args.title or "", claims=claims):
         print(f"wrote {path}")
@@ -206,6 +215,38 @@ def cmd_index(args) -> int:
 
     write_text(args.out, build_index(args.config, pd.read_csv(args.claims), args.out))
     print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from .compare_report import compare_command
+
+    return compare_command(args.base, args.new, out=args.out, a=args.a, b=args.b, configfile=args.configfile,
+                           cores=args.cores, allow_seed_mismatch=args.allow_seed_mismatch, alpha=args.alpha,
+                           history_dir=args.history)
+
+
+def cmd_baseline(args) -> int:
+    from .history import update_baseline
+
+    sweeps = update_baseline(args.results, args.baseline, args.configfile)
+    print(f"baseline {args.baseline} <- {args.results}: {', '.join(sweeps)}")
+    return 0
+
+
+def cmd_history(args) -> int:
+    from .compare import parse_filter
+    from .history import archive, load_history, plot_history
+
+    if args.archive:
+        print(f"archived {args.archive} -> {archive(args.archive, args.history)}")
+        return 0
+    if not args.metric:
+        raise ValueError("history needs a METRIC to plot (or --archive RESULTS)")
+    history = load_history(args.history)
+    filters = parse_filter(",".join(args.where or []))
+    for path in plot_history(history, args.metric, args.out, estimator=args.estimator, filters=filters):
+        print(f"wrote {path}")
     return 0
 
 
@@ -269,11 +310,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+")
     p.add_argument("--out", required=True)
     p.add_argument("--summary", required=True)
+    p.add_argument("--allow-mixed", action="store_true",
+                   help="pool rows of several commits or config hashes (never duplicate rows)")
     p.set_defaults(func=cmd_aggregate)
 
     p = sub.add_parser("figure", help="draw a figure from a summary table")
     p.add_argument("name")
-    p.add_argument("summary")
+    p.add_argument("summary", nargs="+", help="summary.csv; several overlay runs of the same sweep")
+    p.add_argument("--labels", nargs="+", help="one label per summary (default A, B, ...)")
     p.add_argument("--out", required=True, help="output prefix (writes .pdf and .png)")
     p.add_argument("--title")
     p.add_argument("--claims", help="claims table (gmmlearn claims) whose verdicts go into the title")
@@ -293,6 +337,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--claims", required=True, help="its claims table (gmmlearn claims)")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("compare", help="paired comparison of two runs, two git refs or two settings; exit 1 "
+                                       "if anything got worse")
+    p.add_argument("base", help="BASE: a results folder, a sweep folder, or a git ref")
+    p.add_argument("new", nargs="?", help="NEW: the same kinds (omit with --a/--b)")
+    p.add_argument("--a", help="BASE setting inside one run, e.g. learner=diffusion_poly,partition=warm_start")
+    p.add_argument("--b", help="NEW setting inside the same run, e.g. learner=diffusion_poly,partition=global")
+    p.add_argument("--out", default="results/compare", help="folder for compare.csv, report.md, compare.png")
+    p.add_argument("--configfile", help="config run at each git ref (default: that ref's quick config)")
+    p.add_argument("--cores", default="all", help="cores for the workflow at each git ref")
+    p.add_argument("--history", default="results/history", help="where runs at git refs are archived")
+    p.add_argument("--allow-seed-mismatch", action="store_true",
+                   help="compare sweeps run with different seeds (as independent runs)")
+    p.add_argument("--alpha", type=float, default=0.05, help="level of the Benjamini-Hochberg correction")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("baseline", help="refresh results/baseline from a run of the quick config")
+    p.add_argument("action", choices=["update"])
+    p.add_argument("--results", default="results", help="the run's results folder")
+    p.add_argument("--baseline", default="results/baseline")
+    p.add_argument("--configfile", default="workflows/config/quick.yaml")
+    p.set_defaults(func=cmd_baseline)
+
+    p = sub.add_parser("history", help="plot a metric across archived commits, or archive a run")
+    p.add_argument("metric", nargs="?", help="metric to plot (gmmlearn list metrics)")
+    p.add_argument("--estimator")
+    p.add_argument("--where", action="append", metavar="KEY=VALUE[,...]", help="column or parameter filter")
+    p.add_argument("--archive", metavar="RESULTS", help="archive this results folder under its commit")
+    p.add_argument("--history", default="results/history")
+    p.add_argument("--out", default="history", help="output prefix (writes .pdf and .png)")
+    p.set_defaults(func=cmd_history)
 
     p = sub.add_parser("expand", help="validate a workflow config and list its cells")
     p.add_argument("config")

@@ -94,18 +94,60 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     return Path(path)
 
 
-def read_results(*paths: str | os.PathLike) -> pd.DataFrame:
-    """Load and concatenate result CSVs; a folder means its ``results.csv``."""
+def read_results(*paths: str | os.PathLike, source: bool = False) -> pd.DataFrame:
+    """Load and concatenate result CSVs; a folder means its ``results.csv``. ``source=True`` adds
+    a ``source`` column naming each row's file."""
     frames = []
     for p in paths:
         p = Path(p)
         p = p / "results.csv" if p.is_dir() else p
         if not p.exists():
             raise FileNotFoundError(f"no result table at {p}")
-        frames.append(pd.read_csv(p, keep_default_na=True))
+        frame = pd.read_csv(p, keep_default_na=True)
+        frames.append(frame.assign(source=str(p)) if source else frame)
     if not frames:
         raise ValueError("read_results needs at least one path")
     return order_columns(pd.concat(frames, ignore_index=True, sort=False))
+
+
+#: one row per (sweep, cell, replicate, metric, estimator) in a run
+ROW_KEY = ["sweep", "cell_id", "replicate", "metric", "estimator"]
+
+
+def _files(sources: pd.Series, shown: int = 3) -> str:
+    names = sorted(set(sources.astype(str)))
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f"{len(names)} file(s): {', '.join(names[:shown])}{more}"
+
+
+def check_unique_rows(frame: pd.DataFrame) -> None:
+    """Refuse two rows for one (sweep, cell, replicate, metric, estimator): a cell counted twice."""
+    key = frame[ROW_KEY].assign(estimator=frame["estimator"].fillna(""))
+    duplicated = key.duplicated(keep=False)
+    if duplicated.any():
+        where = f" in {_files(frame.loc[duplicated, 'source'])}" if "source" in frame else ""
+        example = {k: v.item() if hasattr(v, "item") else v for k, v in key[duplicated].iloc[0].items()}
+        raise ValueError(f"{int(duplicated.sum())} rows repeat a (sweep, cell_id, replicate, metric, "
+                         f"estimator) of another row{where}, e.g. {example}: the same cell twice (two "
+                         "runs pooled?)")
+
+
+def check_single_run(frame: pd.DataFrame) -> None:
+    """Refuse rows of several commits, or of several config hashes within a sweep. (A cell run on
+    its own by ``gmmlearn run`` has its cell id as config hash: such cells pool.)"""
+    def refuse(what: str, column: pd.Series, rows: pd.DataFrame):
+        values = column.fillna("(unrecorded)").astype(str)
+        listed = "; ".join(f"{value} ({_files(rows.loc[values == value, 'source'])})"
+                           if "source" in rows else value for value in sorted(set(values)))
+        raise ValueError(f"the inputs mix {what}: {listed}. Aggregate one run at a time (or pass "
+                         "--allow-mixed to pool them anyway)")
+
+    if frame["git_commit"].fillna("").nunique() > 1:
+        refuse("commits", frame["git_commit"], frame)
+    swept = frame[frame["config_hash"].astype(str) != frame["cell_id"].astype(str)]
+    for sweep, rows in swept.groupby("sweep"):
+        if rows["config_hash"].fillna("").nunique() > 1:
+            refuse(f"config hashes in sweep {sweep}", rows["config_hash"], rows)
 
 
 def group_columns(frame: pd.DataFrame) -> list[str]:

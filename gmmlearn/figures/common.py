@@ -1,7 +1,8 @@
 """Shared plotting helpers: style, mean line with a band over seeds, the floor line, saving.
 
 Figures read aggregated tables (``summary.csv`` from :func:`gmmlearn.results.aggregate`) and
-never fit anything.
+never fit anything. A summary may hold several runs of a sweep (:func:`overlay_runs`): the band
+lines then draw each run in the same colour, the first solid, the second dashed.
 """
 
 from __future__ import annotations
@@ -34,14 +35,53 @@ def style():
     return plt.style.context(str(path))
 
 
+#: column naming the run of each summary row when runs are overlaid (:func:`overlay_runs`)
+RUN = "run"
+#: line style and marker of the first, second, ... overlaid run (all in the line's colour)
+RUN_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))
+
+
+def overlay_runs(summaries: list[pd.DataFrame], labels: list[str]) -> pd.DataFrame:
+    """One summary holding several runs of a sweep, told apart by the ordered ``run`` column: every
+    figure then draws each run's lines in the same colours, the first solid, the second dashed."""
+    if len(labels) != len(summaries) or len(set(labels)) != len(labels):
+        raise ValueError(f"--labels needs one distinct label per summary: {len(summaries)} summaries, "
+                         f"labels {labels}")
+    frame = pd.concat([s.assign(**{RUN: label}) for s, label in zip(summaries, labels)], ignore_index=True)
+    return frame.assign(**{RUN: pd.Categorical(frame[RUN], categories=labels, ordered=True)})
+
+
+def runs(frame: pd.DataFrame) -> list:
+    """The overlaid runs of a summary in their order; empty for a single run."""
+    if RUN not in frame:
+        return []
+    column = frame[RUN]
+    return list(column.cat.categories) if isinstance(column.dtype, pd.CategoricalDtype) else list(dict.fromkeys(column))
+
+
 def band_line(ax, frame: pd.DataFrame, x: str, label: str, **kwargs):
     """Mean over seeds as a line with markers, its confidence interval as a band. (For log axes
     the band's lower edge is drawn at no less than mean / 20: an interval reaching zero or below
-    cannot be drawn there.)"""
+    cannot be drawn there.) Overlaid runs (:func:`overlay_runs`) share the line's colour, each in
+    its :data:`RUN_STYLES` style and labelled ``label (run)``; returns the first run's line."""
+    first = None
+    for i, run in enumerate(runs(frame)):
+        part = frame[frame[RUN] == run]
+        if part.empty:
+            continue
+        linestyle, marker = RUN_STYLES[i % len(RUN_STYLES)]
+        color = {"color": first.get_color()} if first is not None else {}
+        line = _band_line(ax, part, x, f"{label} ({run})", **{**kwargs, **color, "linestyle": linestyle,
+                                                               "marker": marker}, band_alpha=0.2 if i == 0 else 0.1)
+        first = first or line
+    return first if first is not None else _band_line(ax, frame, x, label, **kwargs)
+
+
+def _band_line(ax, frame: pd.DataFrame, x: str, label: str, band_alpha: float = 0.2, **kwargs):
     frame = frame.sort_values(x)
-    (line,) = ax.plot(frame[x], frame["mean"], marker="o", label=label, **kwargs)
+    (line,) = ax.plot(frame[x], frame["mean"], label=label, **{"marker": "o", **kwargs})
     low = np.maximum(frame["ci_low"], frame["mean"] / 20) if (frame["mean"] > 0).all() else frame["ci_low"]
-    ax.fill_between(frame[x], low, frame["ci_high"], color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.fill_between(frame[x], low, frame["ci_high"], color=line.get_color(), alpha=band_alpha, linewidth=0)
     return line
 
 

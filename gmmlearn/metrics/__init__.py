@@ -15,7 +15,7 @@ from ..validation import check_random_state, check_samples
 from . import (  # noqa: F401  (registers)
     classifier, diagnostics, girsanov, parameters, score, tv, wasserstein,
 )
-from .base import METRICS, MetricNotApplicable, MetricRow, stable_seed
+from .base import METRICS, MetricNotApplicable, MetricRow, Sense, stable_seed
 
 
 def metric_spec(spec) -> tuple[str, dict]:
@@ -52,4 +52,4 @@ def evaluate(target, learner, Y, metrics=("tv_projected", "w2"), random_state=No
     return rows
 
 
-__all__ = ["METRICS", "MetricNotApplicable", "MetricRow", "evaluate", "evaluate_one", "metric_spec"]
+__all__ = ["METRICS", "MetricNotApplicable", "MetricRow", "Sense", "evaluate", "evaluate_one", "metric_spec"]

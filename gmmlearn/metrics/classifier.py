@@ -15,7 +15,7 @@ import numpy as np
 from scipy.stats import beta
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from .base import METRICS, MetricRow
+from .base import METRICS, MetricRow, Sense
 
 
 def classifier_accuracy(target, P: np.ndarray, Q: np.ndarray, rng: np.random.Generator) -> tuple[int, int]:
@@ -43,7 +43,7 @@ def _rows_from_accuracy(correct: int, tested: int, level: float = 0.95):
     return 2 * acc - 1, 2 * np.sqrt(acc * (1 - acc) / tested), max(0.0, 2 * lower - 1)
 
 
-@METRICS.register("tv_classifier")
+@METRICS.register("tv_classifier", sense=Sense("lower", "TV", abs_tol=0.01, rel_tol=0.05))
 def tv_classifier(target, learner, Y, rng, n_max: int = 20_000) -> list[MetricRow]:
     """TV lower bound 2 acc - 1 of a gradient-boosting classifier, with a Clopper-Pearson bound."""
     Yq = Y[: min(Y.shape[0], int(n_max))]

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import METRICS, MetricNotApplicable, MetricRow
+from .base import METRICS, MetricNotApplicable, MetricRow, Sense
 
 QUANTITIES = ("t", "cells", "clusters", "min_cell_samples", "median_cell_samples", "max_degree",
               "features", "train_loss", "validation_loss", "condition")
 
 
-@METRICS.register("fit_diagnostics")
+@METRICS.register("fit_diagnostics",
+                  sense=Sense("none", "count, loss or condition number", abs_tol=0.0, rows="diag_"))
 def fit_diagnostics(target, learner, Y, rng) -> list[MetricRow]:
     """Per-level cells, samples per cell, degrees, features, train/validation loss, condition."""
     try:

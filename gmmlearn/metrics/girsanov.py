@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..diffusion import forward, transition
-from .base import METRICS, MetricNotApplicable, MetricRow, mean_and_stderr
+from .base import METRICS, MetricNotApplicable, MetricRow, Sense, mean_and_stderr
 
 
 def _needs_score(learner):
@@ -72,7 +72,7 @@ def girsanov_terms(target, learner, rng, n_points: int, n_nodes: int) -> dict[st
             "discretization_term": (disc_term, float(np.sqrt(var_disc)))}
 
 
-@METRICS.register("kl_girsanov")
+@METRICS.register("kl_girsanov", sense=Sense("lower", "nats", abs_tol=0.01, rel_tol=0.05))
 def kl_girsanov(target, learner, Y, rng, n_points: int = 2000, n_nodes: int = 3) -> list[MetricRow]:
     """Upper bound on KL(p_delta || p_hat), with its initialisation, learned-score and
     discretisation terms as separate rows."""
@@ -89,7 +89,7 @@ def early_stopping_tv(target, delta: float, n: int, rng) -> tuple[float, float]:
     return mean_and_stderr(f)
 
 
-@METRICS.register("tv_girsanov")
+@METRICS.register("tv_girsanov", sense=Sense("lower", "TV", abs_tol=0.005, rel_tol=0.05))
 def tv_girsanov(target, learner, Y, rng, n_points: int = 2000, n_nodes: int = 3) -> list[MetricRow]:
     """TV(P, p_hat) <= TV(P, p_delta) + sqrt(KL_bound / 2) (Pinsker)."""
     _needs_score(learner)

@@ -17,7 +17,7 @@ import numpy as np
 import ot
 from scipy.optimize import linear_sum_assignment
 
-from .base import METRICS, MetricNotApplicable, MetricRow
+from .base import METRICS, MetricNotApplicable, MetricRow, Sense
 
 
 def _learner_mixture(learner):
@@ -47,7 +47,7 @@ def _target_covariances(target) -> np.ndarray:
     return np.broadcast_to(target.sigma**2 * np.eye(target.dim), (target.atoms.shape[0], target.dim, target.dim))
 
 
-@METRICS.register("w1_mixing")
+@METRICS.register("w1_mixing", sense=Sense("lower", "target length", abs_tol=0.01, rel_tol=0.05))
 def w1_mixing(target, learner, Y, rng) -> list[MetricRow]:
     """W1 between the learned and the true mixing distributions (exact OT)."""
     mu, w = _learner_mixture(learner)
@@ -56,7 +56,8 @@ def w1_mixing(target, learner, Y, rng) -> list[MetricRow]:
     return [MetricRow("w1_mixing", "emd", value, float("nan"), 0.0, 0.0)]
 
 
-@METRICS.register("param_error")
+@METRICS.register("param_error",
+                  sense=Sense("lower", "target length (weights: probability)", abs_tol=0.01, rel_tol=0.05))
 def param_error(target, learner, Y, rng) -> list[MetricRow]:
     """Hungarian-matched mean, weight and covariance errors (same number of components)."""
     mu, w = _learner_mixture(learner)

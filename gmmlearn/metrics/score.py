@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..diffusion import forward, time_grid
-from .base import METRICS, MetricNotApplicable, MetricRow
+from .base import METRICS, MetricNotApplicable, MetricRow, Sense
 
 
 def ratio_and_stderr(num: np.ndarray, den: np.ndarray) -> tuple[float, float]:
@@ -23,7 +23,8 @@ def ratio_and_stderr(num: np.ndarray, den: np.ndarray) -> tuple[float, float]:
     return float(r), float(resid.std(ddof=1) / np.sqrt(num.size))
 
 
-@METRICS.register("score_error")
+@METRICS.register("score_error",
+                  sense=Sense("lower", "relative L2 error", abs_tol=0.005, rel_tol=0.05))
 def score_error(target, learner, Y, rng, n_points: int = 20_000, n_times: int = 12,
                 t_max: float = 5.0, t_min: float = 0.02, times: str = "grid") -> list[MetricRow]:
     """Relative L2 error of the learned score per noise level and averaged over levels."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..targets.generators import random_orthonormal
-from .base import METRICS, MetricNotApplicable, MetricRow
+from .base import METRICS, MetricNotApplicable, MetricRow, Sense
 
 
 def _log_ratio_term(log_p: np.ndarray, log_q: np.ndarray) -> np.ndarray:
@@ -31,7 +31,7 @@ def _log_ratio_term(log_p: np.ndarray, log_q: np.ndarray) -> np.ndarray:
     return np.abs(np.tanh(0.5 * diff))
 
 
-@METRICS.register("tv_exact")
+@METRICS.register("tv_exact", sense=Sense("lower", "TV", abs_tol=0.005, rel_tol=0.05))
 def tv_exact(target, learner, Y, rng, n_max: int = 100_000) -> list[MetricRow]:
     """Monte Carlo TV between the target and a learner with a density (proposal (p+q)/2)."""
     if not getattr(learner, "has_logpdf", False):
@@ -94,7 +94,7 @@ def _projected_tvs(hists, X, n_boot, rng):
     return point, boot
 
 
-@METRICS.register("tv_projected")
+@METRICS.register("tv_projected", sense=Sense("lower", "TV", abs_tol=0.005, rel_tol=0.05))
 def tv_projected(target, learner, Y, rng, dims=(1, 2), n_random: int = 2, bins: int | None = None,
                  n_boot: int = 100) -> list[MetricRow]:
     """Histogram TV on r-dim projections (principal plane + n_random random planes) against the

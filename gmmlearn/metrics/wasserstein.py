@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import ot
 
-from .base import METRICS, MetricRow, mean_and_stderr, replicate_split
+from .base import METRICS, MetricRow, Sense, mean_and_stderr, replicate_split
 
 
 class TransportNotConverged(RuntimeError):
@@ -61,7 +61,7 @@ def _repeated(distance, target, Y, rng, size, repeats):
     return mean_and_stderr(values), mean_and_stderr(floors)
 
 
-@METRICS.register("w2")
+@METRICS.register("w2", sense=Sense("lower", "target length", abs_tol=0.01, rel_tol=0.05))
 def w2(target, learner, Y, rng, n_subsample: int = 1000, n_repeats: int = 3) -> list[MetricRow]:
     """Exact-OT W2 on subsamples of n_subsample points, averaged over n_repeats, with its floor."""
     size = _subsample_size(Y.shape[0], n_subsample, n_repeats)
@@ -69,7 +69,7 @@ def w2(target, learner, Y, rng, n_subsample: int = 1000, n_repeats: int = 3) -> 
     return [MetricRow("w2", f"emd_n{size}", v, se, f, fse)]
 
 
-@METRICS.register("w2_sliced")
+@METRICS.register("w2_sliced", sense=Sense("lower", "target length", abs_tol=0.01, rel_tol=0.05))
 def w2_sliced(target, learner, Y, rng, n_projections: int = 200, n_subsample: int = 10_000,
               n_repeats: int = 3) -> list[MetricRow]:
     """Sliced W2 (POT, n_projections random directions) on subsamples, with its floor."""

@@ -1,0 +1,195 @@
+"""``gmmlearn compare``: resolve what to compare (two runs, two git refs, or two settings of one
+run) and write the outputs: ``compare.csv`` (every row), ``report.md`` (worse first) and
+``compare.png`` / ``.pdf`` (a forest plot of the paired differences, one panel per metric)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import numpy as np
+import pandas as pd
+
+from .atomic import write_text
+from .compare import ALPHA, GATING, VERDICTS, Comparison, compare_runs, compare_settings, parse_filter
+from .figures.common import footnote, save, style
+from .results import write_table
+
+VERDICT_COLORS = {"worse": "#c0392b", "now failing": "#c0392b", "better": "#1e8449", "fixed": "#1e8449",
+                  "changed": "#d68910", "inconclusive": "#d68910", "unchanged": "0.45"}
+#: rows listed per verdict in report.md (all rows are in compare.csv)
+LISTED = 40
+#: rows drawn per forest-plot panel: the most notable first
+DRAWN = 45
+
+
+def compare_command(base: str, new: str | None = None, *, out, a: str | None = None, b: str | None = None,
+                    configfile=None, cores="all", allow_seed_mismatch: bool = False, alpha: float = ALPHA,
+                    history_dir="results/history") -> int:
+    """Compare, write the outputs into ``out``, print the counts; 1 if anything got worse or now
+    fails, else 0. BASE and NEW are results folders, or git refs whose quick config (or
+    ``configfile``) is run with their own code and archived in ``history_dir``."""
+    if a or b:
+        if not (a and b) or new is not None:
+            raise ValueError("--a and --b go together and compare two settings of one run: "
+                             "gmmlearn compare RUN --a KEY=VALUE,... --b KEY=VALUE,...")
+        comparison = compare_settings(base, parse_filter(a), parse_filter(b), alpha=alpha)
+    elif new is None:
+        raise ValueError("compare needs BASE and NEW (results folders or git refs), or one run with --a and --b")
+    elif Path(base).exists() and Path(new).exists():
+        comparison = compare_runs(base, new, allow_seed_mismatch=allow_seed_mismatch, alpha=alpha)
+    else:
+        from .refs import repo_root, resolve_ref, run_at_ref
+
+        repo = repo_root()
+        for ref in (base, new):
+            if not Path(ref).exists() and resolve_ref(ref, repo) is None:
+                raise ValueError(f"{ref}: neither a results folder nor a git ref of {repo}")
+        runs = [run_at_ref(ref, repo=repo, history_dir=history_dir, configfile=configfile, cores=cores)
+                for ref in (base, new)]
+        comparison = compare_runs(*runs, allow_seed_mismatch=allow_seed_mismatch, alpha=alpha)
+        comparison.base, comparison.new = f"{base} ({runs[0]})", f"{new} ({runs[1]})"
+    write_comparison(comparison, out)
+    counts = ", ".join(f"{n} {v}" for v, n in comparison.counts().items() if n)
+    print(f"{'REGRESSION' if comparison.regressed else 'no regression'}: {counts}")
+    flagged = comparison.table[comparison.table["verdict"].isin(GATING)]
+    for (_, row), label in zip(flagged.head(10).iterrows(), row_labels(flagged.head(10))):
+        print(f"  {row['verdict']}: {label} {row['metric']} {_number(row['base_mean'])} -> {_number(row['new_mean'])}")
+    print(f"report: {Path(out) / 'report.md'}, table: {Path(out) / 'compare.csv'}, plot: {Path(out) / 'compare.png'}")
+    return 1 if comparison.regressed else 0
+
+
+def write_comparison(comparison: Comparison, out_dir) -> list[Path]:
+    """Write compare.csv, report.md and the forest plot into ``out_dir``; return the paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = [write_table(comparison.table, out_dir / "compare.csv"),
+               write_text(out_dir / "report.md", report_markdown(comparison))]
+    return written + forest_plot(comparison, out_dir / "compare")
+
+
+def row_labels(table: pd.DataFrame) -> pd.Series:
+    """Short labels of the rows: the describing columns that vary among them, then the estimator."""
+    candidates = [c for c in ("sweep", "family") if c in table]
+    candidates += [c for c in table if c.startswith("p_target_")] + (["learner"] if "learner" in table else [])
+    candidates += [c for c in table if c.startswith("p_learner_")] + (["n_train"] if "n_train" in table else [])
+    shown = [c for c in candidates if table[c].astype(str).nunique() > 1]
+
+    def label(row) -> str:
+        parts = [f"{c.removeprefix('p_target_').removeprefix('p_learner_')}={_short(row[c])}" for c in shown
+                 if pd.notna(row[c])]
+        return ", ".join(parts + ([str(row["estimator"])] if row["estimator"] else []))
+
+    return table.apply(label, axis=1) if len(table) else pd.Series(dtype=str)
+
+
+def _short(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _number(value, digits: int = 4) -> str:
+    return "" if pd.isna(value) else f"{value:.{digits}g}"
+
+
+def _markdown_table(table: pd.DataFrame) -> list[str]:
+    lines = ["| cell | metric | n | base | new | diff [95% CI] | rel | tolerance | q |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for (_, row), label in zip(table.iterrows(), row_labels(table)):
+        interval = f" [{_number(row['diff_ci_low'], 3)}, {_number(row['diff_ci_high'], 3)}]" \
+            if pd.notna(row["diff_ci_low"]) else ""
+        rel = "" if pd.isna(row["rel_diff"]) else f"{100 * row['rel_diff']:+.1f}%"
+        lines.append(f"| {label} | {row['metric']} | {int(row['n_pairs'])} | {_number(row['base_mean'])} | "
+                     f"{_number(row['new_mean'])} | {_number(row['diff'], 3)}{interval} | {rel} | "
+                     f"{_number(row['tolerance'], 2)} | {_number(row['q_value'], 2)} |")
+    return lines
+
+
+def report_markdown(comparison: Comparison) -> str:
+    """The report: what was compared, how, the counts, then the rows of each verdict, worst first."""
+    table, counts = comparison.table, comparison.counts()
+    gate = "REGRESSION" if comparison.regressed else "no regression"
+    lines = [f"# gmmlearn compare: {gate}", "",
+             f"- BASE: `{comparison.base}`", f"- NEW: `{comparison.new}`",
+             *[f"- {note}" for note in comparison.notes], "",
+             "Rows pair by (sweep, cell, replicate, metric, estimator); diff = NEW - BASE, mean over the "
+             "paired replicates with its 95% Student-t interval; two-sided paired t test, "
+             f"Benjamini-Hochberg q-values over the whole comparison, alpha = {comparison.alpha:g}. "
+             "A difference inside the metric's practical tolerance is `unchanged` whatever its q; "
+             "differences within relative 1e-8 (round-off) are not tested.", "",
+             "| verdict | rows |", "| --- | --- |",
+             *[f"| {verdict} | {n} |" for verdict, n in counts.items() if n], ""]
+    for verdict in VERDICTS:
+        rows = table[table["verdict"] == verdict]
+        if rows.empty or verdict == "unchanged":
+            continue
+        lines += [f"## {verdict} ({len(rows)})", ""]
+        if verdict in ("new", "missing", "now failing", "fixed"):
+            listed = rows.assign(label=row_labels(rows))
+            lines += [f"- {r.label} {r.metric}" + (f" (BASE {r.status_base}, NEW {r.status_new})"
+                                                     if verdict not in ("new", "missing") else "")
+                      for r in listed.head(LISTED).itertuples()]
+        else:
+            lines += _markdown_table(rows.head(LISTED))
+        if len(rows) > LISTED:
+            lines.append(f"\n... and {len(rows) - LISTED} more in compare.csv")
+        lines.append("")
+    lines.append(f"{counts['unchanged']} rows unchanged (listed in compare.csv).")
+    return "\n".join(lines) + "\n"
+
+
+def _drawn(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows a panel shows: every flagged row, then the largest differences relative to the
+    tolerance, at most DRAWN, in the table's order within a cell."""
+    flagged = ~rows["verdict"].eq("unchanged")
+    size = (rows["diff"].abs() / rows["tolerance"]).fillna(0)
+    keep = rows.assign(_key=np.where(flagged, np.inf, size)).nlargest(DRAWN, "_key", keep="first")
+    return rows.loc[rows.index.isin(keep.index)]
+
+
+def forest_plot(comparison: Comparison, out_prefix) -> list[Path]:
+    """Paired differences with their 95% intervals (rows) per metric (panels), the practical
+    tolerance as a grey band around zero, points coloured by verdict; symmetric-log x axis."""
+    table = comparison.table
+    tested = table[(table["n_pairs"] > 0) & (table["direction"] != "none")]
+    metrics = sorted(tested["metric"].unique())
+    panels = [(m, _drawn(tested[tested["metric"] == m])) for m in metrics]
+    heights = [max(len(rows), 2) * 0.19 + 0.9 for _, rows in panels] or [1.5]
+    with style():
+        fig, axes = plt.subplots(len(heights), 1, figsize=(7.5, sum(heights)), squeeze=False,
+                                 gridspec_kw={"height_ratios": heights}, layout="constrained")
+        if not panels:
+            axes[0, 0].text(0.5, 0.5, "no paired rows to draw", ha="center", va="center")
+            axes[0, 0].set_axis_off()
+        for ax, (metric, rows) in zip(axes[:, 0], panels):
+            y = np.arange(len(rows))[::-1]
+            ax.barh(y, 2 * rows["tolerance"], left=-rows["tolerance"], height=0.8, color="0.88", linewidth=0,
+                    label="practical tolerance")
+            colors = rows["verdict"].map(VERDICT_COLORS).fillna("0.45").tolist()
+            low = (rows["diff"] - rows["diff_ci_low"]).fillna(0).to_numpy()
+            high = (rows["diff_ci_high"] - rows["diff"]).fillna(0).to_numpy()
+            ax.errorbar(rows["diff"], y, xerr=[low, high], fmt="none", ecolor=colors, elinewidth=1)
+            ax.scatter(rows["diff"], y, c=colors, s=14, zorder=3)
+            ax.axvline(0, color="0.2", linewidth=0.8)
+            # linear within the typical tolerance, logarithmic beyond: estimators of one metric can
+            # differ by orders of magnitude (score error per noise level)
+            linthresh = float(np.nanmedian(rows["tolerance"])) or 1e-12
+            ax.set_xscale("symlog", linthresh=linthresh, linscale=0.5)
+            ax.xaxis.set_major_formatter(mticker.FuncFormatter(
+                lambda v, _: "0" if v == 0 else ("" if abs(v) < linthresh else f"{v:g}")))
+            ax.set_yticks(y, row_labels(rows), fontsize=6.5)
+            ax.set_ylim(-0.7, len(rows) - 0.3)
+            unit = rows["metric_unit"].iloc[0]
+            hidden = (tested["metric"] == metric).sum() - len(rows)
+            more = f"; {hidden} more unchanged rows not drawn" if hidden else ""
+            ax.set_title(f"{metric} ({rows['direction'].iloc[0]} is better){more}", fontsize=8.5, loc="left")
+            ax.set_xlabel(f"NEW - BASE ({unit})", fontsize=8)
+        counts = comparison.counts()
+        flagged = ", ".join(f"{n} {v}" for v, n in counts.items() if n and v != "unchanged") or "nothing flagged"
+        fig.suptitle(f"{'REGRESSION' if comparison.regressed else 'no regression'}: {flagged}", fontsize=10)
+        footnote(fig, "points: mean paired difference over replicates; bars: unadjusted 95% t interval; grey: "
+                      "practical tolerance; colour: verdict (BH-adjusted, alpha "
+                      f"{comparison.alpha:g}) -- red {'/'.join(GATING)}, green better/fixed, grey unchanged")
+        return save(fig, out_prefix)

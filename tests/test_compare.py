@@ -1,0 +1,259 @@
+"""gmmlearn compare: pairing, paired tests, BH correction, verdicts, the CLI gate and bad input;
+aggregation that refuses to pool runs; the metric declarations."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gmmlearn.cli import main
+from gmmlearn.compare import (
+    ALPHA, benjamini_hochberg, compare_runs, compare_settings, compare_tables, paired_t, parse_filter,
+)
+from gmmlearn.metrics import METRICS
+from gmmlearn.metrics.base import DIRECTIONS
+from gmmlearn.results import order_columns, write_table
+
+ROWS = [("tv_projected", "hist1d_mean"), ("tv_projected", "hist2d_mean"), ("w2", "emd_n1000")]
+LEARNERS = ("oracle", "em")
+
+
+def run_values(n_cells=8, replicates=3, seed=0, means=None):
+    """Replicate values (cells, rows, replicates): positive, skewed (lognormal), with noise shared
+    by the rows of a cell and by the cells of a replicate, as common random numbers give."""
+    rng = np.random.default_rng(seed)
+    if means is None:
+        means = 0.03 + 0.01 * np.arange(n_cells)[:, None] * np.array([1.0, 1.2, 8.0])
+    shared = rng.standard_normal((1, 1, replicates))
+    cell = rng.standard_normal((n_cells, 1, replicates))
+    own = rng.standard_normal((n_cells, len(ROWS), replicates))
+    return means[..., None] * np.exp(0.15 * (0.4 * shared + 0.6 * cell + 0.7 * own))
+
+
+def run_table(values, *, sweep="s", seed=7, commit="abc1234", cells=None, status=None, config_hash="h1"):
+    """A results table in the real schema from an array of values (cells, rows, replicates)."""
+    n_cells, n_rows, replicates = values.shape
+    cells = list(range(n_cells)) if cells is None else cells
+    records = []
+    for c_index, c in enumerate(cells):
+        for r in range(replicates):
+            for (metric, estimator), v in zip(ROWS, values[c_index, :, r]):
+                records.append({
+                    "sweep": sweep, "cell_id": f"cell{c:04d}", "family": "isotropic_gmm", "p_target_k": 3,
+                    "learner": LEARNERS[c % 2], "p_learner_n_steps": 10 * (c + 1), "n_train": 1000,
+                    "n_eval": 5000, "dim": 2, "k": 3, "replicate": r, "sweep_seed": seed, "metric": metric,
+                    "estimator": estimator, "value": v, "stderr": 0.001, "floor": 0.01, "floor_stderr": 0.001,
+                    "status": "ok", "error": "", "gmmlearn_version": "0.1.0", "git_commit": commit,
+                    "config_hash": config_hash, "created": "2024-01-01T00:00:00+00:00"})
+    frame = order_columns(pd.DataFrame(records))
+    if status is not None:  # {(cell, replicate): status}: that replicate's rows become one failed row per metric
+        for (c, r), st in status.items():
+            hit = (frame["cell_id"] == f"cell{c:04d}") & (frame["replicate"] == r)
+            failed = frame[hit].drop_duplicates("metric").assign(
+                estimator="", value=np.nan, status=st, error="RuntimeError: boom")
+            frame = pd.concat([frame[~hit], failed], ignore_index=True)
+    return frame
+
+
+def write_run(tmp_path, name, frame):
+    folder = tmp_path / name
+    for sweep, rows in frame.groupby("sweep"):
+        write_table(rows, folder / sweep / "results.csv")
+    return folder
+
+
+def verdicts(comparison) -> dict:
+    return comparison.counts()
+
+
+# -- the statistics -------------------------------------------------------------------------------
+
+def test_paired_t_matches_scipy():
+    rng = np.random.default_rng(0)
+    d = rng.normal(0.3, 1.0, size=(50, 4))
+    p, low, high = paired_t(d.mean(1), d.std(1, ddof=1), np.full(50, 4))
+    from scipy import stats
+    expected = stats.ttest_1samp(d, 0.0, axis=1)
+    np.testing.assert_allclose(p, expected.pvalue, rtol=1e-10)
+    ci = expected.confidence_interval(0.95)
+    np.testing.assert_allclose(low, ci.low, rtol=1e-10)
+    np.testing.assert_allclose(high, ci.high, rtol=1e-10)
+    # zero spread: the limit of the test
+    p0, _, _ = paired_t([0.0, 0.2], [0.0, 0.0], [3, 3])
+    assert p0.tolist() == [1.0, 0.0]
+
+
+def test_benjamini_hochberg_keeps_nan_and_matches_the_step_up_rule():
+    p = np.array([0.001, np.nan, 0.04, 0.03, 0.5])
+    q = benjamini_hochberg(p)
+    assert np.isnan(q[1])
+    # step-up by hand on the 4 finite p-values: sorted 0.001, 0.03, 0.04, 0.5 -> q = p * m / rank, made monotone
+    np.testing.assert_allclose(q[[0, 3, 2, 4]], [0.004, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.5])
+
+
+def test_wilcoxon_cannot_reject_with_few_replicates():
+    """Why the paired t test: Wilcoxon's smallest two-sided p-value is 2 / 2^n."""
+    from scipy import stats
+    for n in (2, 3, 4, 5):
+        assert stats.wilcoxon(np.arange(1.0, n + 1)).pvalue == pytest.approx(2 / 2**n)
+        assert 2 / 2**n > ALPHA
+
+
+# -- verdicts on synthetic runs -------------------------------------------------------------------
+
+def test_identical_rerun_and_roundoff_perturbation_are_unchanged(tmp_path):
+    base = run_table(run_values())
+    perturbed = base.assign(value=base["value"] * (1 + 1e-9 * np.random.default_rng(1).choice([-1, 1], len(base))))
+    for frame in (base, perturbed):
+        comparison = compare_runs(write_run(tmp_path, "base", base), write_run(tmp_path, "new", frame))
+        assert verdicts(comparison)["unchanged"] == len(comparison.table) == 8 * len(ROWS)
+        assert comparison.table["p_value"].isna().all()  # round-off is not tested
+        assert not comparison.regressed
+
+
+def test_degradation_of_one_learner_is_worse_and_exits_1(tmp_path, capsys):
+    base = run_table(run_values())
+    worse = base.copy()
+    hit = (worse["learner"] == "em") & (worse["metric"] == "tv_projected")
+    worse.loc[hit, "value"] += 0.02  # tolerance at these values: max(0.005, 0.05 * mean) <= 0.007
+    code = main(["compare", str(write_run(tmp_path, "base", base)), str(write_run(tmp_path, "new", worse)),
+                 "--out", str(tmp_path / "out")])
+    assert code == 1
+    table = pd.read_csv(tmp_path / "out/compare.csv")
+    flagged = table[table["verdict"] == "worse"]
+    assert len(flagged) == 4 * 2 and set(flagged["learner"]) == {"em"} and set(flagged["metric"]) == {"tv_projected"}
+    np.testing.assert_allclose(flagged["diff"], 0.02, rtol=1e-9)
+    assert (table.loc[table["verdict"] != "worse", "verdict"] == "unchanged").all()
+    report = (tmp_path / "out/report.md").read_text()
+    assert report.startswith("# gmmlearn compare: REGRESSION") and "## worse (8)" in report
+    assert (tmp_path / "out/compare.png").stat().st_size > 10_000
+    assert "REGRESSION: 8 worse, 16 unchanged" in capsys.readouterr().out
+
+
+def test_noisy_degradation_is_found_and_an_improvement_is_better(tmp_path):
+    values = run_values()
+    # new = base x (effect) x exp(0.03 z): the em TV differences have a coefficient of variation of
+    # 1.6 * 0.03 / 0.6 = 0.08, so t ~ sqrt(3) / 0.08 ~ 20 at 2 degrees of freedom (p ~ 0.002)
+    noisy = values * np.exp(0.03 * np.random.default_rng(3).standard_normal(values.shape))
+    noisy[1::2, :2] *= 1.6   # em's TV 60% worse
+    noisy[0::2, 2] *= 0.5    # oracle's W2 halved
+    comparison = compare_runs(write_run(tmp_path, "base", run_table(values)),
+                              write_run(tmp_path, "new", run_table(noisy)))
+    table = comparison.table
+    worse, better = table[table["verdict"] == "worse"], table[table["verdict"] == "better"]
+    assert len(worse) == 8 and set(worse["learner"]) == {"em"} and set(worse["metric"]) == {"tv_projected"}
+    assert len(better) == 4 and set(better["learner"]) == {"oracle"} and set(better["metric"]) == {"w2"}
+
+
+def test_a_change_inside_the_tolerance_is_unchanged_whatever_its_p_value(tmp_path):
+    base = run_table(run_values())
+    new = base.assign(value=base["value"] + np.where(base["metric"] == "tv_projected", 0.002, 0.005))
+    comparison = compare_runs(write_run(tmp_path, "base", base), write_run(tmp_path, "new", new))
+    table = comparison.table
+    assert (table["verdict"] == "unchanged").all()
+    assert (table["q_value"] < 1e-6).all()  # a constant shift is as significant as can be
+
+
+def test_pairing_survives_reordered_rows_and_extra_cells(tmp_path):
+    values = run_values(n_cells=10)
+    base = run_table(values[:8])
+    worse = values.copy()
+    worse[3, 0] *= 2.0
+    new = run_table(worse[2:], cells=list(range(2, 10))).sample(frac=1.0, random_state=5)
+    comparison = compare_runs(write_run(tmp_path, "base", base), write_run(tmp_path, "new", new))
+    table = comparison.table.set_index(["cell_id", "estimator"])
+    assert table.loc[("cell0003", "hist1d_mean"), "verdict"] == "worse"
+    assert set(table.loc[table["verdict"] == "missing"].index.get_level_values(0)) == {"cell0000", "cell0001"}
+    assert set(table.loc[table["verdict"] == "new"].index.get_level_values(0)) == {"cell0008", "cell0009"}
+    assert verdicts(comparison)["unchanged"] == 6 * len(ROWS) - 1
+
+
+def test_failures_are_now_failing_or_fixed(tmp_path):
+    values = run_values()
+    base = run_table(values, status={(5, 0): "failed", (6, 0): "failed", (6, 1): "failed", (6, 2): "failed"})
+    new = run_table(values, status={(2, 1): "timeout", (6, 0): "failed", (6, 1): "failed", (6, 2): "failed"})
+    comparison = compare_runs(write_run(tmp_path, "base", base), write_run(tmp_path, "new", new))
+    table = comparison.table
+    assert set(table.loc[table["verdict"] == "now failing", "cell_id"]) == {"cell0002"}
+    assert set(table.loc[table["verdict"] == "fixed", "cell_id"]) == {"cell0005"}
+    both = table[table["cell_id"] == "cell0006"]  # failing on both sides: one row per metric, unchanged
+    assert set(both["verdict"]) == {"unchanged"} and set(both["metric"]) == {"tv_projected", "w2"}
+    assert comparison.regressed
+
+
+def test_single_replicate_is_inconclusive_not_worse(tmp_path):
+    values = run_values(replicates=1)
+    comparison = compare_runs(write_run(tmp_path, "base", run_table(values)),
+                              write_run(tmp_path, "new", run_table(values * 1.5)))
+    assert set(comparison.table["verdict"]) == {"inconclusive"} and not comparison.regressed
+
+
+def test_seeds_must_agree_unless_allowed(tmp_path, capsys):
+    base = write_run(tmp_path, "base", run_table(run_values(), seed=7))
+    new = write_run(tmp_path, "new", run_table(run_values(seed=1), seed=8))
+    assert main(["compare", str(base), str(new), "--out", str(tmp_path / "out")]) == 2
+    assert "sweep s: the sweep seeds differ (BASE [7], NEW [8])" in capsys.readouterr().err
+    assert main(["compare", str(base), str(new), "--out", str(tmp_path / "out"), "--allow-seed-mismatch"]) == 0
+    assert "tested as independent runs" in (tmp_path / "out/report.md").read_text()
+
+
+# -- bad input ------------------------------------------------------------------------------------
+
+def test_bad_input_exits_2_naming_the_file(tmp_path, capsys):
+    good = write_run(tmp_path, "good", run_table(run_values()))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    truncated = tmp_path / "truncated/s/results.csv"
+    truncated.parent.mkdir(parents=True)
+    text = (good / "s/results.csv").read_text()
+    truncated.write_text(text[: len(text) // 2].rsplit(",", 3)[0])
+    schema = tmp_path / "schema/s/results.csv"
+    schema.parent.mkdir(parents=True)
+    pd.read_csv(good / "s/results.csv").drop(columns="status").to_csv(schema, index=False)
+    other = write_run(tmp_path, "other", run_table(run_values(), sweep="t"))
+    twice = tmp_path / "twice/s/results.csv"
+    twice.parent.mkdir(parents=True)
+    pd.concat([pd.read_csv(good / "s/results.csv")] * 2).to_csv(twice, index=False)
+    cut = tmp_path / "cut/s/results.csv"  # cut inside a line's key columns
+    cut.parent.mkdir(parents=True)
+    cut.write_text(text[: text.index("\n", len(text) // 2) + 1] + "s,cell0001\n")
+    cases = [(empty, "no results.csv in it or in its sub-folders"), (truncated, f"{truncated}: the last line is cut"),
+             (cut, f"{cut}: line "),
+             (schema.parent.parent, "missing column(s) ['status']"), (other, "no sweep in common"),
+             (tmp_path / "nowhere", "neither a results folder nor a git ref"),
+             (twice.parent.parent, "rows repeat a (sweep, cell_id, replicate, metric, estimator)")]
+    for path, message in cases:
+        assert main(["compare", str(good), str(path), "--out", str(tmp_path / "out")]) == 2, message
+        assert message in capsys.readouterr().err
+
+
+# -- the false-positive rate under the null -------------------------------------------------------
+
+@pytest.mark.parametrize("replicates", [2, 3, 5])
+def test_false_positive_rate_under_the_null_stays_at_alpha(replicates):
+    """Many comparisons of two runs that differ only in their seed streams (independent draws of
+    the same skewed, correlated values). The rate of comparisons flagging anything must stay at or
+    below alpha; the margin is 2 binomial standard errors of the simulation."""
+    n_sims, n_cells = 600, 12
+    rng = np.random.default_rng(2024 + replicates)
+    sides = []
+    for side in range(2):
+        values = np.stack([run_values(n_cells, replicates, seed=int(s)) for s in rng.integers(2**31, size=n_sims)])
+        frame = pd.DataFrame({
+            "sim": np.repeat(np.arange(n_sims), n_cells * len(ROWS) * replicates),
+            "cell": np.tile(np.repeat(np.arange(n_cells), len(ROWS) * replicates), n_sims),
+            "row": np.tile(np.repeat(np.arange(len(ROWS)), replicates), n_sims * n_cells),
+            "replicate": np.tile(np.arange(replicates), n_sims * n_cells * len(ROWS)),
+            "value": values.ravel(), "status": "ok"})
+        frame["unit"] = frame["sim"].astype(str) + "/" + frame["cell"].astype(str)
+        frame["metric"] = frame["row"].map(lambda i: ROWS[i][0])
+        frame["estimator"] = frame["row"].map(lambda i: ROWS[i][1])
+        sides.append(frame)
+    table = compare_tables(sides[0], sides[1], describe=[])
+    table["sim"] = table["unit"].str.split("/").str[0].astype(int)
+    # one comparison per simulation: BH over that comparison's tests only
+    q = table.groupby("sim")["p_value"].transform(lambda p: benjamini_hochberg(p.to_numpy()))
+    any_test = (q <= ALPHA).groupby(table["sim"]).any().mean()
+    any_verdict = ((q <= ALPHA) & (table["diff"].abs() > table["tolerance"])).groupby(table["sim"]).any().mean()
+    margin = 2 * np.sqrt(ALPHA * (1 - ALPHA) / n_sims)
+    assert any_test <= ALPHA + margin, any_test
+    assert any_verdict <= any_test
