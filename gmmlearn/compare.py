@@ -212,6 +212,9 @@ def compare_runs(base, new, *, allow_seed_mismatch: bool = False, alpha: float =
         raise ValueError(f"no sweep in common: {base} has {sorted(set(base_rows['sweep']))}, "
                          f"{new} has {sorted(set(new_rows['sweep']))}")
     notes = _seed_notes(base_rows, new_rows, allow_seed_mismatch)
+    for label, rows in (("BASE", base_rows), ("NEW", new_rows)):
+        commits = sorted(set(rows["git_commit"].fillna("(unrecorded)").astype(str))) if "git_commit" in rows else []
+        notes.append(f"{label} commit(s): {', '.join(commits) or '(unrecorded)'}")
     base_rows, new_rows = (f.assign(unit=f["sweep"].astype(str) + "/" + f["cell_id"].astype(str))
                            for f in (base_rows, new_rows))
     table = compare_tables(base_rows, new_rows, _describe_columns(pd.concat([base_rows, new_rows])), alpha)

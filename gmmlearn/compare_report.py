@@ -178,7 +178,7 @@ def forest_plot(comparison: Comparison, out_prefix) -> list[Path]:
             linthresh = float(np.nanmedian(rows["tolerance"])) or 1e-12
             ax.set_xscale("symlog", linthresh=linthresh, linscale=0.5)
             ax.xaxis.set_major_formatter(mticker.FuncFormatter(
-                lambda v, _: "0" if v == 0 else ("" if abs(v) < linthresh else f"{v:g}")))
+                lambda v, _, cut=linthresh: "0" if v == 0 else ("" if abs(v) < cut else f"{v:g}")))
             ax.set_yticks(y, row_labels(rows), fontsize=6.5)
             ax.set_ylim(-0.7, len(rows) - 0.3)
             unit = rows["metric_unit"].iloc[0]

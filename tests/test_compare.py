@@ -236,7 +236,7 @@ def test_false_positive_rate_under_the_null_stays_at_alpha(replicates):
     n_sims, n_cells = 600, 12
     rng = np.random.default_rng(2024 + replicates)
     sides = []
-    for side in range(2):
+    for _ in range(2):
         values = np.stack([run_values(n_cells, replicates, seed=int(s)) for s in rng.integers(2**31, size=n_sims)])
         frame = pd.DataFrame({
             "sim": np.repeat(np.arange(n_sims), n_cells * len(ROWS) * replicates),
@@ -257,3 +257,101 @@ def test_false_positive_rate_under_the_null_stays_at_alpha(replicates):
     margin = 2 * np.sqrt(ALPHA * (1 - ALPHA) / n_sims)
     assert any_test <= ALPHA + margin, any_test
     assert any_verdict <= any_test
+
+
+# -- settings inside one run ----------------------------------------------------------------------
+
+def test_two_settings_of_one_run_pair_by_target_and_replicate(tmp_path):
+    values = run_values(n_cells=8)
+    frame = run_table(values)
+    frame["p_learner_partition"] = np.where(frame["learner"] == "em", "global", "warm_start")
+    frame["learner"] = "diffusion_poly"
+    frame["p_target_k"] = frame["cell_id"].str[-4:].astype(int) // 2  # cells 2j and 2j+1 share a target
+    frame.loc[frame["p_learner_partition"] == "global", "value"] *= 1.5
+    frame = frame.drop(columns="p_learner_n_steps")
+    run = write_run(tmp_path, "run", frame)
+    comparison = compare_settings(run, parse_filter("partition=warm_start"), parse_filter("partition=global"))
+    table = comparison.table
+    assert len(table) == 4 * len(ROWS) and set(table["n_pairs"]) == {3}
+    assert set(table.loc[table["metric"] == "tv_projected", "verdict"]) == {"worse"}
+    expected = (1.5 * values[1::2] - values[0::2]).mean(-1)  # (target, row): global minus warm_start
+    for (k, estimator), diff in table.set_index(["p_target_k", "estimator"])["diff"].items():
+        row = [e for _, e in ROWS].index(estimator)
+        assert diff == pytest.approx(expected[int(k), row], rel=1e-12)
+    assert main(["compare", str(run), "--a", "partition=warm_start", "--b", "partition=global",
+                 "--out", str(tmp_path / "out")]) == 1
+
+
+def test_settings_that_select_several_cells_per_target_are_refused(tmp_path, capsys):
+    frame = run_table(run_values(n_cells=4)).assign(p_target_k=3)
+    frame.loc[frame["learner"] == "em", "p_learner_n_steps"] = np.nan  # two oracle cells, one em cell per target
+    run = write_run(tmp_path, "run", frame)
+    assert main(["compare", str(run), "--a", "learner=oracle", "--b", "learner=em", "--out", str(tmp_path)]) == 2
+    assert "selects several cells per target and n_train (they differ in n_steps)" in capsys.readouterr().err
+    assert main(["compare", str(run), "--a", "learner=oracle", "--b", "learner=oracle,n_steps=30",
+                 "--out", str(tmp_path)]) == 2
+    assert "select some of the same rows" in capsys.readouterr().err
+    assert parse_filter("weights=[0.3,0.7],learner=em") == {"weights": [0.3, 0.7], "learner": "em"}
+
+
+# -- aggregation refuses to mix -------------------------------------------------------------------
+
+def test_aggregate_refuses_mixed_commits_config_hashes_and_duplicates(tmp_path, capsys):
+    values = run_values(n_cells=4)
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    write_table(run_table(values[:2], commit="aaaa111"), a)
+    write_table(run_table(values[2:], cells=[2, 3], commit="bbbb222"), b)
+    out = ["--out", str(tmp_path / "all.csv"), "--summary", str(tmp_path / "summary.csv")]
+    assert main(["aggregate", str(a), str(b), *out]) == 2
+    err = capsys.readouterr().err
+    assert "mix commits: aaaa111 (1 file(s): " in err and str(b) in err
+    assert not (tmp_path / "all.csv").exists()
+    assert main(["aggregate", str(a), str(b), *out, "--allow-mixed"]) == 0
+    write_table(run_table(values[2:], cells=[2, 3], commit="aaaa111", config_hash="h2"), b)
+    assert main(["aggregate", str(a), str(b), *out]) == 2
+    assert "config hashes in sweep s: h1" in capsys.readouterr().err
+    assert main(["aggregate", str(a), str(a), *out, "--allow-mixed"]) == 2
+    assert "rows repeat a (sweep, cell_id, replicate, metric, estimator)" in capsys.readouterr().err
+
+
+# -- metric declarations --------------------------------------------------------------------------
+
+def test_every_registered_metric_declares_how_it_is_compared():
+    assert set(METRICS.senses) == set(METRICS.names())
+    for name, sense in METRICS.senses.items():
+        assert sense.direction in DIRECTIONS and sense.unit and sense.abs_tol >= 0 and sense.rel_tol >= 0, name
+        assert METRICS.sense_of_row(name) == (name, sense)
+        if sense.direction != "none":  # a judged metric has a tolerance; round-off alone is not one
+            assert sense.abs_tol > 0, name
+    assert METRICS.sense_of_row("diag_cells")[0] == "fit_diagnostics"
+    with pytest.raises(ValueError, match="no registered metric writes rows named 'nope'"):
+        METRICS.sense_of_row("nope")
+
+
+def test_a_metric_cannot_be_registered_without_its_sense():
+    with pytest.raises(TypeError, match="sense"):
+        METRICS.register("undeclared")
+
+
+# -- overlaid runs in figures ---------------------------------------------------------------------
+
+def test_overlaid_runs_share_colours_first_solid_second_dashed(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from gmmlearn.figures.common import lines_by, overlay_runs
+
+    summary = pd.DataFrame({"x": [1, 2, 1, 2], "hue": ["p", "p", "q", "q"], "mean": [1.0, 2.0, 3.0, 4.0]})
+    summary = summary.assign(ci_low=summary["mean"] - 0.1, ci_high=summary["mean"] + 0.1)
+    both = overlay_runs([summary, summary.assign(mean=summary["mean"] * 1.1)], ["before", "after"])
+    fig, ax = plt.subplots()
+    lines_by(ax, both, "x", "hue")
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"p (before)", "p (after)", "q (before)", "q (after)"}
+    for hue in "pq":
+        assert lines[f"{hue} (before)"].get_color() == lines[f"{hue} (after)"].get_color()
+        assert (lines[f"{hue} (before)"].get_linestyle(), lines[f"{hue} (after)"].get_linestyle()) == ("-", "--")
+    assert lines["p (before)"].get_color() != lines["q (before)"].get_color()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one distinct label per summary"):
+        overlay_runs([summary, summary], ["a", "a"])
