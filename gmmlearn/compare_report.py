@@ -141,12 +141,15 @@ def report_markdown(comparison: Comparison) -> str:
 
 
 def _drawn(rows: pd.DataFrame) -> pd.DataFrame:
-    """The rows a panel shows: every flagged row, then the largest differences relative to the
-    tolerance, at most DRAWN, in the table's order within a cell."""
+    """The rows a panel shows: every flagged row (in the table's order: worst first), then the
+    largest differences relative to the tolerance, at most DRAWN, the unchanged ones by label."""
     flagged = ~rows["verdict"].eq("unchanged")
     size = (rows["diff"].abs() / rows["tolerance"]).fillna(0)
     keep = rows.assign(_key=np.where(flagged, np.inf, size)).nlargest(DRAWN, "_key", keep="first")
-    return rows.loc[rows.index.isin(keep.index)]
+    kept = rows.loc[rows.index.isin(keep.index)]
+    calm = kept[kept["verdict"] == "unchanged"]
+    calm = calm.iloc[np.argsort(row_labels(calm).to_numpy(), kind="stable")] if len(calm) else calm
+    return pd.concat([kept[kept["verdict"] != "unchanged"], calm])
 
 
 def forest_plot(comparison: Comparison, out_prefix) -> list[Path]:

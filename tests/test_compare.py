@@ -355,3 +355,20 @@ def test_overlaid_runs_share_colours_first_solid_second_dashed(tmp_path):
     plt.close(fig)
     with pytest.raises(ValueError, match="one distinct label per summary"):
         overlay_runs([summary, summary], ["a", "a"])
+
+
+def test_figure_command_overlays_two_summaries(tmp_path, capsys):
+    from gmmlearn.results import aggregate
+
+    summaries = []
+    for name, scale in (("before", 1.0), ("after", 1.2)):
+        frame = run_table(run_values() * scale).assign(learner="oracle")
+        frame["p_learner_schedule"] = np.where(frame["cell_id"].str[-1].astype(int) % 2, "benton", "geometric")
+        path = tmp_path / f"{name}.csv"
+        write_table(aggregate(frame), path)
+        summaries.append(str(path))
+    out = tmp_path / "overlay"
+    assert main(["figure", "oracle_steps", *summaries, "--labels", "before", "after", "--out", str(out)]) == 0
+    assert (tmp_path / "overlay.png").stat().st_size > 10_000
+    assert main(["figure", "oracle_steps", *summaries, "--labels", "one", "--out", str(out)]) == 2
+    assert "one distinct label per summary" in capsys.readouterr().err
