@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--real", help="a results folder run with many replicates")
     args = parser.parse_args()
     print(f"alpha = {ALPHA}; gating verdicts {GATING}")
-    for replicates in (2, 3, 5):
+    for replicates in (2, 3, 5) if args.sims else ():
         flagged, single, gating, n = synthetic(args.sims, replicates)
         se = np.sqrt(ALPHA * (1 - ALPHA) / n)
         print(f"synthetic, {replicates} replicates, {n} comparisons of {12 * len(ROWS)} tests: any q <= alpha "

@@ -251,9 +251,8 @@ def compare_settings(run, a: dict, b: dict, *, alpha: float = ALPHA) -> Comparis
     side_a, side_b = with_units(side_a, "--a"), with_units(side_b, "--b")
     describe = ["sweep", "family", *tparams, *shared, "n_train", "n_eval"]
     table = compare_tables(side_a, side_b, describe, alpha)
-    label = ", ".join
-    return Comparison(table, label(f"{k}={v}" for k, v in a.items()), label(f"{k}={v}" for k, v in b.items()),
-                      alpha, [f"settings of one run ({run}): BASE = {a}, NEW = {b}"])
+    setting = [", ".join(f"{k}={v}" for k, v in filters.items()) for filters in (a, b)]
+    return Comparison(table, *setting, alpha, [f"two settings of one run ({run}), paired by {', '.join(key)}"])
 
 
 # -- statistics -----------------------------------------------------------------------------------

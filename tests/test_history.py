@@ -4,20 +4,17 @@ running a tiny config at two commits of a temporary git repository."""
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from test_compare import run_table, run_values
 
 from gmmlearn.cli import main
 from gmmlearn.history import archive, load_history
 from gmmlearn.results import write_table
 from gmmlearn.sweeps import load_config
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_compare import run_table, run_values  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
