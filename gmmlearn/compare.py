@@ -170,6 +170,15 @@ def _equals(series: pd.Series, value) -> pd.Series:
     return series.astype(str) == str(value)
 
 
+def row_keys(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """One text key per row from ``columns``; missing values read ``nan`` (``astype(str)`` would
+    keep them missing under pandas 3's string dtype)."""
+    keys = pd.Series("", index=frame.index, dtype=object)
+    for column in columns:
+        keys = keys + "|" + frame[column].map(str)
+    return keys
+
+
 def select_rows(frame: pd.DataFrame, filters: dict, where: str = "filter") -> pd.DataFrame:
     """Rows whose columns (or learner / target parameters) equal every filter value."""
     keep = pd.Series(True, index=frame.index)
@@ -238,7 +247,7 @@ def compare_settings(run, a: dict, b: dict, *, alpha: float = ALPHA) -> Comparis
     key = ["sweep", "family", *tparams, "n_train", "n_eval", *shared]
 
     def with_units(side, flag):
-        side = side.assign(unit=side[key].astype(str).agg("|".join, axis=1))
+        side = side.assign(unit=row_keys(side, key))
         crowded = side.duplicated(["unit", "replicate", "metric", "estimator"], keep=False)
         if crowded.any():
             varying = [c for c in side if c.startswith("p_learner_") and c not in key

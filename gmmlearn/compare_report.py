@@ -74,7 +74,7 @@ def row_labels(table: pd.DataFrame) -> pd.Series:
     candidates = [c for c in ("sweep", "family") if c in table]
     candidates += [c for c in table if c.startswith("p_target_")] + (["learner"] if "learner" in table else [])
     candidates += [c for c in table if c.startswith("p_learner_")] + (["n_train"] if "n_train" in table else [])
-    shown = [c for c in candidates if table[c].astype(str).nunique() > 1]
+    shown = [c for c in candidates if table[c].nunique(dropna=False) > 1]
 
     def label(row) -> str:
         parts = [f"{c.removeprefix('p_target_').removeprefix('p_learner_')}={_short(row[c])}" for c in shown

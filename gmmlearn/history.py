@@ -147,7 +147,7 @@ def load_history(history_dir=HISTORY, repo=".") -> pd.DataFrame:
 def plot_history(history: pd.DataFrame, metric: str, out_prefix, *, estimator: str | None = None,
                  filters: dict | None = None) -> list[Path]:
     """The metric's mean with its 95% interval across the archived commits, one line per cell."""
-    from .compare import select_rows
+    from .compare import row_keys, select_rows
     from .compare_report import row_labels
     from .figures.common import footnote, save, style
 
@@ -160,10 +160,10 @@ def plot_history(history: pd.DataFrame, metric: str, out_prefix, *, estimator: s
     describing = ["sweep", "family", *sorted(c for c in rows if c.startswith("p_target_")), "learner",
                   *sorted(c for c in rows if c.startswith("p_learner_")), "n_train", "n_eval", "estimator"]
     describing = [c for c in describing if c in rows]
-    keys = rows[describing].astype(str).agg("|".join, axis=1)
+    keys = row_keys(rows, describing)
     if keys.nunique() > MAX_SERIES:
         varying = {c: sorted(rows[c].dropna().astype(str).unique())[:6] for c in describing
-                   if rows[c].astype(str).nunique() > 1}
+                   if rows[c].nunique(dropna=False) > 1}
         raise ValueError(f"{keys.nunique()} cells match (at most {MAX_SERIES} lines): narrow them with "
                          f"--estimator or --where key=value; they differ in {varying}")
     commits = rows.drop_duplicates("commit").sort_values("order")["commit"].tolist()
@@ -172,7 +172,8 @@ def plot_history(history: pd.DataFrame, metric: str, out_prefix, *, estimator: s
     labels = dict(zip(keys[first.index], row_labels(first)))
     with style():
         fig, ax = plt.subplots(figsize=(max(4.5, 0.5 * len(commits) + 2.5), 3.2), layout="constrained")
-        for key, series in rows.groupby(keys, sort=True):
+        for _, series in rows.groupby(describing, sort=True, dropna=False):  # numeric order
+            key = keys[series.index[0]]
             series = series.sort_values("order")
             x = series["commit"].map(x_of).to_numpy()
             mean = series["mean"].to_numpy(float)

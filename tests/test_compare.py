@@ -39,7 +39,8 @@ def run_table(values, *, sweep="s", seed=7, commit="abc1234", cells=None, status
             for (metric, estimator), v in zip(ROWS, values[c_index, :, r]):
                 records.append({
                     "sweep": sweep, "cell_id": f"cell{c:04d}", "family": "isotropic_gmm", "p_target_k": 3,
-                    "learner": LEARNERS[c % 2], "p_learner_n_steps": 10 * (c + 1), "n_train": 1000,
+                    "learner": LEARNERS[c % 2], "p_learner_n_steps": 10 * (c + 1),
+                    "n_train": np.nan if LEARNERS[c % 2] == "oracle" else 1000,  # missing, as in real rows
                     "n_eval": 5000, "dim": 2, "k": 3, "replicate": r, "sweep_seed": seed, "metric": metric,
                     "estimator": estimator, "value": v, "stderr": 0.001, "floor": 0.01, "floor_stderr": 0.001,
                     "status": "ok", "error": "", "gmmlearn_version": "0.1.0", "git_commit": commit,
@@ -265,7 +266,7 @@ def test_two_settings_of_one_run_pair_by_target_and_replicate(tmp_path):
     values = run_values(n_cells=8)
     frame = run_table(values)
     frame["p_learner_partition"] = np.where(frame["learner"] == "em", "global", "warm_start")
-    frame["learner"] = "diffusion_poly"
+    frame["learner"], frame["n_train"] = "diffusion_poly", 1000
     frame["p_target_k"] = frame["cell_id"].str[-4:].astype(int) // 2  # cells 2j and 2j+1 share a target
     frame.loc[frame["p_learner_partition"] == "global", "value"] *= 1.5
     frame = frame.drop(columns="p_learner_n_steps")
