@@ -369,7 +369,7 @@ def test_figure_command_overlays_two_summaries(tmp_path, capsys):
         write_table(aggregate(frame), path)
         summaries.append(str(path))
     out = tmp_path / "overlay"
-    assert main(["figure", "oracle_steps", *summaries, "--labels", "before", "after", "--out", str(out)]) == 0
+    assert main(["figure", "samplers", *summaries, "--labels", "before", "after", "--out", str(out)]) == 0
     assert (tmp_path / "overlay.png").stat().st_size > 10_000
-    assert main(["figure", "oracle_steps", *summaries, "--labels", "one", "--out", str(out)]) == 2
+    assert main(["figure", "samplers", *summaries, "--labels", "one", "--out", str(out)]) == 2
     assert "one distinct label per summary" in capsys.readouterr().err
