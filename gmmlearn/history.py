@@ -38,16 +38,17 @@ def sweep_folders(results_dir) -> dict[str, Path]:
     return folders
 
 
-def _read_sweep(folder: Path) -> pd.DataFrame:
+def _read_sweep(folder: Path, single_run: bool = True) -> pd.DataFrame:
     rows = read_results(folder, source=True)
     check_unique_rows(rows)
-    check_single_run(rows)
+    if single_run:
+        check_single_run(rows)
     return rows.drop(columns="source")
 
 
-def copy_sweep(folder: Path, destination: Path) -> pd.DataFrame:
+def copy_sweep(folder: Path, destination: Path, single_run: bool = True) -> pd.DataFrame:
     """Write a sweep's rows and summary (recomputed when missing) into ``destination``."""
-    rows = _read_sweep(folder)
+    rows = _read_sweep(folder, single_run)
     summary = folder / "summary.csv"
     write_table(rows, destination / "results.csv")
     write_table(pd.read_csv(summary) if summary.exists() else aggregate(rows), destination / "summary.csv")
@@ -87,7 +88,8 @@ def archive(results_dir, history_dir=HISTORY) -> Path:
 
 def update_baseline(results_dir="results", baseline_dir=BASELINE, configfile=QUICK_CONFIG) -> list[str]:
     """Refresh the baseline from the quick config's sweeps in ``results_dir``: each must exist and
-    come from the config as it is now (same config hash); sweeps the config no longer has go."""
+    come from the config as it is now (same config hash); sweeps the config no longer has go.
+    Commits may mix, as in the workflow's aggregation (cells pool when their code hash agrees)."""
     from .sweeps import load_config
 
     config = load_config(configfile)
@@ -98,14 +100,14 @@ def update_baseline(results_dir="results", baseline_dir=BASELINE, configfile=QUI
         if not (folder / "results.csv").exists():
             raise ValueError(f"{folder}/results.csv is missing: run `snakemake --cores all --configfile "
                              f"{configfile}` first")
-        rows = _read_sweep(folder)
+        rows = _read_sweep(folder, single_run=False)
         hashes = set(rows["config_hash"].astype(str))
         if hashes != {sweep.config_hash}:
             raise ValueError(f"{folder}/results.csv comes from another version of sweep {name} (config hash "
                              f"{sorted(hashes)}, {configfile} has {sweep.config_hash}): rerun the workflow")
         checked[name] = folder
     for name, folder in checked.items():
-        copy_sweep(folder, baseline_dir / name)
+        copy_sweep(folder, baseline_dir / name, single_run=False)
     for stale in baseline_dir.glob("*/results.csv"):
         if stale.parent.name not in checked:
             shutil.rmtree(stale.parent)
