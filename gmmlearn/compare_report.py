@@ -70,18 +70,23 @@ def write_comparison(comparison: Comparison, out_dir) -> list[Path]:
 
 
 def row_labels(table: pd.DataFrame) -> pd.Series:
-    """Short labels of the rows: the describing columns that vary among them, then the estimator."""
-    candidates = [c for c in ("sweep", "family") if c in table]
-    candidates += [c for c in table if c.startswith("p_target_")] + (["learner"] if "learner" in table else [])
-    candidates += [c for c in table if c.startswith("p_learner_")] + (["n_train"] if "n_train" in table else [])
-    shown = [c for c in candidates if table[c].nunique(dropna=False) > 1]
-
-    def label(row) -> str:
-        parts = [f"{c.removeprefix('p_target_').removeprefix('p_learner_')}={_short(row[c])}" for c in shown
-                 if pd.notna(row[c])]
-        return ", ".join(parts + ([str(row["estimator"])] if row["estimator"] else []))
-
-    return table.apply(label, axis=1) if len(table) else pd.Series(dtype=str)
+    """Short labels of the rows: within each sweep, the describing columns that vary among its
+    rows, then the estimator; prefixed by the sweep when the rows come from several."""
+    if not len(table):
+        return pd.Series(dtype=str)
+    sweeps = table["sweep"] if "sweep" in table else pd.Series("", index=table.index)
+    several = sweeps.nunique() > 1
+    labels = pd.Series("", index=table.index, dtype=object)
+    for sweep, rows in table.groupby(sweeps, sort=False):
+        candidates = ["family", *[c for c in rows if c.startswith("p_target_")], "learner",
+                      *[c for c in rows if c.startswith("p_learner_")], "n_train"]
+        shown = [c for c in candidates if c in rows and rows[c].nunique(dropna=False) > 1]
+        for index, row in rows.iterrows():
+            parts = [f"{c.removeprefix('p_target_').removeprefix('p_learner_')}={_short(row[c])}" for c in shown
+                     if pd.notna(row[c])]
+            parts += [str(row["estimator"])] if row["estimator"] else []
+            labels[index] = (f"{sweep}: " if several else "") + ", ".join(parts)
+    return labels
 
 
 def _short(value) -> str:
