@@ -168,16 +168,20 @@ def _exact_with_fit(monkeypatch, fit):
 
 
 def test_timeout_stops_a_long_call_inside_c_code(monkeypatch):
-    """libc sleep(30) never returns to Python, so SIGALRM could not stop it; the process limit does."""
-    import ctypes
+    """A 5000 x 5000 product on one BLAS thread (2.5e11 flops: seconds on any CPU; 7.6 s here)
+    never returns to Python before it ends, so SIGALRM could not stop it; the process limit does."""
     import time
 
-    libc = ctypes.CDLL(None)
-    spec = _exact_with_fit(monkeypatch, lambda: libc.sleep(30))
-    start = time.monotonic()
-    rows = run_cell(spec, 0, timeout=1.0)
-    assert time.monotonic() - start < 10
-    assert {r["status"] for r in rows} == {"timeout"} and "time limit of 1 s" in rows[0]["error"]
+    from threadpoolctl import threadpool_limits
+
+    a = np.ones((5000, 5000))
+    spec = _exact_with_fit(monkeypatch, lambda: a @ a)
+    with threadpool_limits(1, user_api="blas"):  # set before the clock starts; the child inherits it
+        start = time.monotonic()
+        rows = run_cell(spec, 0, timeout=0.5)
+        elapsed = time.monotonic() - start
+    assert elapsed < 2.0  # the deadline, fork and kill; far below the product's duration
+    assert {r["status"] for r in rows} == {"timeout"} and "time limit of 0.5 s" in rows[0]["error"]
 
 
 def test_fit_is_timed_without_tracemalloc_and_memory_is_the_processes_peak(monkeypatch):
