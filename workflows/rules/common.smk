@@ -5,6 +5,7 @@
 # the --configfile files (the quick config when none is given; a given file replaces it) and
 # the --config values, resolved as YAML 1.2 scalars.
 import hashlib
+import os
 import json
 import shlex
 from pathlib import Path

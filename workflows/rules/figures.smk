@@ -21,9 +21,10 @@ rule claims:
             [f"--sweep {sweep}" for sweep in WF.sweeps]
             + [f"--claim {claim}={sweep}" for claim, sweep in WF.claim_sweeps.items()]
         ),
+        results=lambda w, output: os.path.dirname(output.csv),
         code=CLAIMS_HASH,
     shell:
-        "gmmlearn claims {RESULTS} {params.sweeps} --out {output.csv} --out {output.md} > {log} 2>&1"
+        "gmmlearn claims {params.results} {params.sweeps} --out {output.csv} --out {output.md} > {log} 2>&1"
 
 
 rule figure:
