@@ -137,10 +137,10 @@ def test_figure_and_aggregate_on_wrong_files_exit_2_with_a_message(tmp_path, cap
         (["aggregate", str(summary)], "is not a result table"),
         (["aggregate", str(garbage)], "garbage.csv is not"),
         (["aggregate", str(tmp_path / "missing.csv")], "no result table at"),
-        (["figure", "oracle_steps", str(cell)], "is a result table (one row per replicate), not a summary"),
-        (["figure", "oracle_steps", str(truncated)], "is truncated"),
-        (["figure", "oracle_steps", str(garbage)], "garbage.csv is not"),
-        (["figure", "oracle_steps", str(tmp_path)], "is not a file"),
+        (["figure", "samplers", str(cell)], "is a result table (one row per replicate), not a summary"),
+        (["figure", "samplers", str(truncated)], "is truncated"),
+        (["figure", "samplers", str(garbage)], "garbage.csv is not"),
+        (["figure", "samplers", str(tmp_path)], "is not a file"),
     ]
     for args, message in cases:
         extra = ["--out", str(tmp_path / "a.csv"), "--summary", str(tmp_path / "s.csv")] \
@@ -153,7 +153,7 @@ def test_a_figure_draws_a_sweep_that_never_set_an_optional_parameter(tmp_path):
     """The sweep never set the oracle's schedule: no p_learner_schedule column, the default shown."""
     _, summary = _summary(tmp_path)
     assert "p_learner_schedule" not in pd.read_csv(summary)
-    assert main(["figure", "oracle_steps", str(summary), "--out", str(tmp_path / "fig")]) == 0
+    assert main(["figure", "samplers", str(summary), "--out", str(tmp_path / "fig")]) == 0
     assert (tmp_path / "fig.png").stat().st_size > 10_000
 
 

@@ -84,7 +84,7 @@ def test_a_config_without_sweeps_is_refused(tmp_path):
     result = _snakemake("-n", "--directory", str(tmp_path), "--configfile", str(path))
     assert result.returncode != 0
     assert "'sweeps' is a required property" in result.stdout + result.stderr
-    assert "oracle_steps" not in result.stdout  # not silently the quick config
+    assert "fit_and_evaluate" not in result.stdout  # not silently the quick config
     path.write_text("sweep: {s: {grid: []}}\n")  # a typo: "sweep"
     result = _snakemake("-n", "--directory", str(tmp_path), "--configfile", str(path))
     assert result.returncode != 0 and "'sweep' was unexpected" in result.stdout + result.stderr
