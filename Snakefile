@@ -1,17 +1,11 @@
-# gmmlearn workflow: sweeps of experiment cells -> tidy tables -> summaries -> figures.
+# gmmlearn workflow: sweeps of experiment cells -> tidy tables -> summaries -> claims -> figures.
 #   snakemake --cores all                                   # the quick config (default)
 #   snakemake --cores all --configfile workflows/config/<sweep>.yaml
-#   snakemake --profile workflows/profiles/slurm            # on a SLURM cluster
+#   snakemake --cores all --config strict=true              # fail if any cell failed
+#   snakemake --workflow-profile workflows/profiles/slurm   # on a SLURM cluster (README)
 from snakemake.utils import min_version
 
 min_version("9.0")
-
-
-# The quick config unless the user gives one (--configfile replaces it rather than merging into it).
-# The config is validated (after its includes are read) by gmmlearn.sweeps.load_config in common.smk.
-if not config.get("sweeps") and not config.get("include"):
-
-    configfile: f"{workflow.basedir}/workflows/config/quick.yaml"
 
 
 include: "workflows/rules/common.smk"
@@ -26,3 +20,4 @@ rule all:
         all_summaries(),
         f"{RESULTS}/claims.md",
         f"{FIGURES}/index.md",
+        all_status_checks(),

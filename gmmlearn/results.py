@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,15 +19,23 @@ from scipy import stats
 
 from .atomic import atomic_path
 from .experiment import CellSpec
+from .provenance import git_commit, provenance
 
 IDENTITY = ["sweep", "cell_id", "family", "learner", "n_train", "n_eval", "dim", "k", "degree"]
 MEASURES = ["metric", "estimator", "value", "stderr", "floor", "floor_stderr", "fit_seconds",
             "sample_seconds", "peak_mb", "status", "error"]
-PROVENANCE = ["gmmlearn_version", "git_commit", "config_hash", "created"]
-#: ``sweep_seed`` is not part of a cell's identity (``cell_id``) but decides its random streams:
-#: two runs of a cell are common-random-number pairs only when their sweep seeds agree
-COLUMNS = IDENTITY + ["replicate", "sweep_seed"] + MEASURES + PROVENANCE
+#: where a row was computed (benchopt-style); never part of a cell's identity (cell_id) nor of
+#: the key (sweep, cell_id, replicate, metric, estimator) that pairs rows across sweeps.
+#: ``sweep_seed`` decides a cell's random streams: two runs of a cell are common-random-number
+#: pairs only when their sweep seeds agree
+PROVENANCE = ["gmmlearn_version", "git_commit", "config_hash", "sweep_seed", "python_version",
+              "numpy_version", "scipy_version", "sklearn_version", "pot_version",
+              "snakemake_version", "host", "cpu_model", "blas_threads", "created"]
+COLUMNS = IDENTITY + ["replicate"] + MEASURES + PROVENANCE
 STATUSES = ("ok", "failed", "timeout")
+#: columns a result table must have to be read back (older tables may lack the provenance)
+REQUIRED = ["sweep", "cell_id", "family", "learner", "replicate", "metric", "estimator", "value",
+            "stderr", "floor", "floor_stderr", "status"]
 
 
 def _param_value(value):
@@ -38,21 +45,9 @@ def _param_value(value):
     return value
 
 
-def git_commit(path: str | os.PathLike = ".") -> str:
-    """``HEAD`` of the repository holding ``path`` (``-dirty`` if modified), or ''."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=path, capture_output=True, text=True,
-                              timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=path,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        return head + ("-dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
 def tidy_rows(spec: CellSpec, replicate: int, rows: list[dict], *, sweep: str = "adhoc",
-              sweep_seed: int | None = None, config_hash: str = "", dim: int | None = None,
-              commit: str | None = None) -> pd.DataFrame:
+              config_hash: str = "", dim: int | None = None, commit: str | None = None,
+              sweep_seed: int | None = None) -> pd.DataFrame:
     """Attach the cell's identity and provenance to its metric rows."""
     from . import __version__
 
@@ -61,15 +56,16 @@ def tidy_rows(spec: CellSpec, replicate: int, rows: list[dict], *, sweep: str = 
         "sweep": sweep, "cell_id": spec.cell_id(), "family": spec.target, "learner": spec.learner,
         "n_train": spec.n_train, "n_eval": spec.n_eval,
         "dim": dim if dim is not None else tp.get("dim"), "k": tp.get("k"),
-        "degree": lp.get("degree"), "replicate": replicate, "sweep_seed": sweep_seed,
+        "degree": lp.get("degree"), "replicate": replicate,
     }
     params = {f"p_target_{k}": _param_value(v) for k, v in sorted(tp.items())}
     params |= {f"p_learner_{k}": _param_value(v) for k, v in sorted(lp.items())}
-    provenance = {"gmmlearn_version": __version__,
-                  "git_commit": git_commit() if commit is None else commit,
-                  "config_hash": config_hash or spec.cell_id(),
-                  "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    frame = pd.DataFrame([{**identity, **params, **row, **provenance} for row in rows])
+    where = {"gmmlearn_version": __version__,
+             "git_commit": git_commit() if commit is None else commit,
+             "config_hash": config_hash or spec.cell_id(), "sweep_seed": sweep_seed,
+             **provenance(),
+             "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    frame = pd.DataFrame([{**identity, **params, **row, **where} for row in rows])
     return order_columns(frame)
 
 
@@ -94,6 +90,28 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     return Path(path)
 
 
+def read_table(path: str | os.PathLike, required=(), kind: str = "table") -> pd.DataFrame:
+    """Read a CSV written by gmmlearn, or raise a ValueError saying what is wrong with it."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no {kind} at {path}")
+    if not path.is_file():
+        raise ValueError(f"{path} is not a file (expected a {kind} CSV)")
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, path.stat().st_size - 1))
+            last = handle.read(1)
+        frame = pd.read_csv(path, keep_default_na=True, low_memory=False)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ValueError(f"{path} is not a readable {kind} CSV: {str(exc).splitlines()[0]}") from None
+    missing = [c for c in required if c not in frame]
+    if missing:
+        raise ValueError(f"{path} is not a {kind}: it lacks the column(s) {missing}")
+    if last != b"\n":  # every table gmmlearn writes ends with a newline
+        raise ValueError(f"{path} is truncated (its last line is incomplete)")
+    return frame
+
+
 def read_results(*paths: str | os.PathLike, source: bool = False) -> pd.DataFrame:
     """Load and concatenate result CSVs; a folder means its ``results.csv``. ``source=True`` adds
     a ``source`` column naming each row's file."""
@@ -101,9 +119,12 @@ def read_results(*paths: str | os.PathLike, source: bool = False) -> pd.DataFram
     for p in paths:
         p = Path(p)
         p = p / "results.csv" if p.is_dir() else p
-        if not p.exists():
-            raise FileNotFoundError(f"no result table at {p}")
-        frame = pd.read_csv(p, keep_default_na=True)
+        frame = read_table(p, REQUIRED, "result table")
+        bad = ~frame["status"].isin(STATUSES)
+        if bad.any():
+            raise ValueError(f"{p}: row {int(np.argmax(bad.to_numpy())) + 2} has status "
+                             f"{frame['status'][bad].iloc[0]!r}, not one of {list(STATUSES)} "
+                             f"(a truncated or edited file?)")
         frames.append(frame.assign(source=str(p)) if source else frame)
     if not frames:
         raise ValueError("read_results needs at least one path")
@@ -148,6 +169,23 @@ def check_single_run(frame: pd.DataFrame) -> None:
     for sweep, rows in swept.groupby("sweep"):
         if rows["config_hash"].fillna("").nunique() > 1:
             refuse(f"config hashes in sweep {sweep}", rows["config_hash"], rows)
+
+
+#: columns every summary table has (figures may need more: their parameters)
+SUMMARY_REQUIRED = ["sweep", "cell_id", "family", "learner", "metric", "estimator", "n_ok", "mean",
+                    "stderr", "ci_low", "ci_high"]
+
+
+def read_summary(path: str | os.PathLike) -> pd.DataFrame:
+    """Load a summary table (from :func:`aggregate`), or raise a ValueError saying what it is."""
+    frame = read_table(path, (), "summary table")
+    if "mean" not in frame and {"value", "replicate"} <= set(frame):
+        raise ValueError(f"{path} is a result table (one row per replicate), not a summary: "
+                         f"make one with gmmlearn aggregate ... --summary summary.csv")
+    missing = [c for c in SUMMARY_REQUIRED if c not in frame]
+    if missing:
+        raise ValueError(f"{path} is not a summary table: it lacks the column(s) {missing}")
+    return frame
 
 
 def group_columns(frame: pd.DataFrame) -> list[str]:

@@ -6,7 +6,8 @@ list as a literal value (``weights``, ``means``), wrap it: ``weights: [[0.7, 0.3
 parameter may follow the cell's target: ``n_components: "@target.k"`` takes the target's ``k``.
 Names of families, learners, metrics and their parameters are checked here, so a typo fails
 before anything runs; parameter *values* are checked when a cell runs, and a bad value fails
-that cell only.
+that cell only. Configs are read as YAML 1.2 (:mod:`gmmlearn.yaml12`): ``5e-1`` is a number,
+``yes`` a string.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from .experiment import CellSpec, _digest
+from . import yaml12
+from .experiment import CellSpec, _digest, check_timeout
 from .learners import LEARNERS
 from .metrics import METRICS
 from .targets import FAMILIES
@@ -34,7 +36,7 @@ def default_config_dir() -> Path:
 
 def schema() -> dict:
     with resources.files("gmmlearn").joinpath("schemas/config.schema.yaml").open() as handle:
-        return yaml.safe_load(handle)
+        return yaml12.load(handle.read())
 
 
 @dataclass
@@ -145,8 +147,12 @@ def expand_sweep(name: str, sweep: dict) -> Sweep:
         if figure not in FIGURES:
             raise ConfigError(f"sweeps.{name}.figure: unknown figure {figure!r}; valid: "
                               f"{', '.join(FIGURES.names())} (or leave it out for no figure)")
+    try:
+        timeout = check_timeout(sweep.get("timeout"))
+    except ValueError as exc:
+        raise ConfigError(f"sweeps.{name}.timeout: {exc}") from None
     return Sweep(name=name, seed=int(sweep.get("seed", 0)), replicates=int(sweep.get("replicates", 3)),
-                 figure=figure, timeout=sweep.get("timeout"), cells=cells,
+                 figure=figure, timeout=timeout, cells=cells,
                  config_hash=_digest({k: v for k, v in sweep.items() if k not in ("figure", "description")}),
                  description=sweep.get("description", ""))
 
@@ -159,6 +165,8 @@ class WorkflowConfig:
     sweeps: dict[str, Sweep]
     #: claim id -> the sweep it reads, where the config points a claim at another sweep
     claim_sweeps: dict[str, str] = field(default_factory=dict)
+    #: the workflow fails when any cell failed or timed out (its tables are still written)
+    strict: bool = False
 
 
 def _claim_sweeps(config: dict, sweeps: dict) -> dict[str, str]:
@@ -181,8 +189,9 @@ def _claim_sweeps(config: dict, sweeps: dict) -> dict[str, str]:
 
 
 def _read_yaml(path: Path) -> dict:
+    """A config file as plain data (YAML 1.2 scalars), or a ConfigError saying why not."""
     try:
-        config = yaml.safe_load(path.read_text())
+        config = yaml12.load_file(path)
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read config {path}: {exc}") from None
     if not isinstance(config, dict):
@@ -225,4 +234,27 @@ def load_config(config: dict | str | Path, base: str | Path | None = None) -> Wo
     return WorkflowConfig(name=config.get("name", "custom"),
                           results_dir=config.get("results_dir", "results"),
                           figures_dir=config.get("figures_dir", "paper_figures"), sweeps=sweeps,
-                          claim_sweeps=_claim_sweeps(config, sweeps))
+                          claim_sweeps=_claim_sweeps(config, sweeps), strict=config.get("strict", False))
+
+
+def merge_config(base: dict, override: dict) -> dict:
+    """``base`` updated by ``override``, nested mappings merged key by key (as Snakemake merges
+    several --configfile and --config)."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            value = merge_config(merged[key], value)
+        merged[key] = value
+    return merged
+
+
+def workflow_config(config_files, overrides: dict) -> WorkflowConfig:
+    """The Snakefile's config: the files read as YAML 1.2 (Snakemake's own loader is YAML 1.1)
+    and merged in order, then the --config values, whose text Snakemake leaves unresolved,
+    resolved as YAML 1.2 scalars (``strict=true`` is a boolean, ``5e-1`` a number). Includes are
+    read relative to the last file."""
+    config: dict = {}
+    for path in config_files:
+        config = merge_config(config, _read_yaml(Path(path)))
+    config = merge_config(config, yaml12.resolve(dict(overrides)))
+    return load_config(config, base=Path(config_files[-1]).parent)

@@ -16,16 +16,28 @@ class ConfigError(ValueError):
     """An invalid sweep configuration (schema violation or inconsistent values)."""
 
 
+class ParameterError(ValueError):
+    """A parameter value outside its allowed type or range; ``name`` is the parameter."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+
+
 def check_int(name: str, value, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    """Return ``value`` as an int, or raise naming ``name`` and its allowed range."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, numbers.Real) and float(value).is_integer():
-            value = int(value)
-        else:
-            raise ValueError(f"{name} must be an integer{_range_text(minimum, maximum)}, got {value!r}")
+    """Return ``value`` as an int, or raise naming ``name`` and its allowed range.
+
+    Booleans are not integers here (``True`` is an error, not 1); a float with an integral
+    value (``3.0``) is accepted as that integer."""
+    allowed = f"an integer{_range_text(minimum, maximum)}"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ParameterError(name, f"{name} must be {allowed}, got {value!r}")
+    if not isinstance(value, numbers.Integral):
+        if not float(value).is_integer():
+            raise ParameterError(name, f"{name} must be {allowed}, got {value!r}")
     value = int(value)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise ValueError(f"{name} must be an integer{_range_text(minimum, maximum)}, got {value}")
+        raise ParameterError(name, f"{name} must be {allowed}, got {value}")
     return value
 
 
@@ -39,8 +51,8 @@ def check_float(
     strict_max: bool = False,
 ) -> float:
     """Return ``value`` as a finite float in the given range, or raise naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ParameterError(name, f"{name} must be a real number, got {value!r}")
     value = float(value)
     low_bad = minimum is not None and (value <= minimum if strict_min else value < minimum)
     high_bad = maximum is not None and (value >= maximum if strict_max else value > maximum)
@@ -48,14 +60,30 @@ def check_float(
         lo = "" if minimum is None else ("> " if strict_min else ">= ") + f"{minimum:g}"
         hi = "" if maximum is None else ("< " if strict_max else "<= ") + f"{maximum:g}"
         allowed = " and ".join(part for part in (lo, hi) if part) or "finite"
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+        raise ParameterError(name, f"{name} must be {allowed}, got {value!r}")
+    return value
+
+
+#: the lengths a target accepts (sigma, scale, radius, separation, ...): wide enough for any
+#: benchmark, narrow enough that squares and ratios of two lengths (up to 1e200) and their
+#: inverses stay finite in float64
+LENGTH_MIN, LENGTH_MAX = 1e-50, 1e50
+
+
+def check_length(name: str, value, *, allow_zero: bool = False) -> float:
+    """A length in [LENGTH_MIN, LENGTH_MAX] (or exactly 0 with ``allow_zero``), else a
+    ParameterError naming ``name`` and that range."""
+    value = check_float(name, value, minimum=0.0, strict_min=not allow_zero)
+    if (value != 0.0 and value < LENGTH_MIN) or value > LENGTH_MAX:
+        zero = "0 or " if allow_zero else ""
+        raise ParameterError(name, f"{name} must be {zero}in [{LENGTH_MIN:g}, {LENGTH_MAX:g}], got {value!r}")
     return value
 
 
 def check_choice(name: str, value, choices) -> str:
     """Return ``value`` if it is one of ``choices``, else raise listing them."""
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
+    if not isinstance(value, str) or value not in choices:
+        raise ParameterError(name, f"{name} must be one of {sorted(choices)}, got {value!r}")
     return value
 
 

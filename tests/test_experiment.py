@@ -151,3 +151,116 @@ def test_t_interval_covers_at_its_nominal_level_with_three_replicates():
         hits += lo <= 1.0 <= hi
     coverage_se = np.sqrt(0.95 * 0.05 / trials)
     assert abs(hits / trials - 0.95) < 5 * coverage_se
+
+
+def _exact_with_fit(monkeypatch, fit):
+    """The exact learner with its fit replaced (the forked replicate inherits the patch)."""
+    from gmmlearn.learners.reference import ExactSampler
+
+    original = ExactSampler.fit
+
+    def patched(self, X=None, random_state=None):
+        fit()
+        return original(self, X, random_state)
+
+    monkeypatch.setattr(ExactSampler, "fit", patched)
+    return CellSpec(**TARGET, learner="exact", n_eval=600, metrics=["tv_projected"])
+
+
+def test_timeout_stops_a_long_call_inside_c_code(monkeypatch):
+    """A 5000 x 5000 product on one BLAS thread (2.5e11 flops: seconds on any CPU; 7.6 s here)
+    never returns to Python before it ends, so SIGALRM could not stop it; the process limit does."""
+    import time
+
+    from threadpoolctl import threadpool_limits
+
+    a = np.ones((5000, 5000))
+    spec = _exact_with_fit(monkeypatch, lambda: a @ a)
+    with threadpool_limits(1, user_api="blas"):  # set before the clock starts; the child inherits it
+        start = time.monotonic()
+        rows = run_cell(spec, 0, timeout=0.5)
+        elapsed = time.monotonic() - start
+    assert elapsed < 2.0  # the deadline, fork and kill; far below the product's duration
+    assert {r["status"] for r in rows} == {"timeout"} and "time limit of 0.5 s" in rows[0]["error"]
+
+
+def test_fit_is_timed_without_tracemalloc_and_memory_is_the_processes_peak(monkeypatch):
+    import tracemalloc
+
+    def fit():
+        if tracemalloc.is_tracing():
+            raise RuntimeError("tracemalloc is running during the fit")
+        block = np.ones(300 * 2**20 // 8)  # 300 MB, touched
+        assert block.sum() > 0
+
+    baseline = run_cell(CellSpec(**TARGET, learner="exact", n_eval=600, metrics=["tv_projected"]), 0)
+    rows = run_cell(_exact_with_fit(monkeypatch, fit), 0)
+    assert {r["status"] for r in rows} == {"ok"}, rows[0]["error"]
+    assert rows[0]["peak_mb"] > baseline[0]["peak_mb"] + 290
+
+
+def test_a_replicate_whose_process_dies_is_recorded(monkeypatch):
+    import os
+    import signal
+
+    rows = run_cell(_exact_with_fit(monkeypatch, lambda: os.kill(os.getpid(), signal.SIGKILL)), 0)
+    assert {r["status"] for r in rows} == {"failed"}
+    assert "killed by signal 9 (SIGKILL)" in rows[0]["error"]
+
+
+def test_metrics_finished_before_a_timeout_keep_their_values(monkeypatch):
+    import time
+
+    import gmmlearn.metrics.wasserstein as wasserstein
+
+    monkeypatch.setattr(wasserstein, "emd_w2", lambda X, Y: time.sleep(60))
+    spec = CellSpec(**TARGET, learner="exact", n_eval=600, metrics=["tv_projected", "w2"])
+    rows = run_cell(spec, 0, timeout=3.0)
+    status = {r["metric"]: r["status"] for r in rows}
+    assert status == {"tv_projected": "ok", "w2": "timeout"}
+
+
+def test_replicates_run_in_a_child_process_with_the_same_values_as_before():
+    """A value computed in the parent (the pre-fork code path) equals the replicate's row."""
+    from gmmlearn.learners import make_learner
+    from gmmlearn.metrics import evaluate_one
+    from gmmlearn.metrics.base import stable_seed
+
+    spec = _oracle()
+    (row, *_) = run_cell(spec, 1, sweep_seed=5)
+    target = make_cell_target(spec)
+    key = stable_seed(spec.target_id())
+
+    def stream(*k):
+        return np.random.default_rng(np.random.SeedSequence([5, *k, 1]))
+
+    learner = make_learner("oracle", target=target, n_steps=20).fit(
+        None, random_state=stream(stable_seed(spec.target_id(), "oracle", None), 0))
+    Y = learner.sample(spec.n_eval, random_state=stream(key, spec.n_eval, 1))
+    seed = int(stream(key, spec.n_eval, 2).integers(2**63 - 1))
+    assert evaluate_one(target, learner, Y, "tv_projected", seed)[0]["value"] == row["value"]
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(timeout=0), "timeout must be > 0"),
+    (dict(timeout=float("nan")), "timeout must be > 0"),
+    (dict(sweep_seed=-1), "sweep_seed must be an integer >= 0"),
+    (dict(sweep_seed=True), "sweep_seed must be an integer >= 0, got True"),
+])
+def test_run_cell_checks_its_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        run_cell(_oracle(), 0, **kwargs)
+
+
+def test_every_row_carries_its_provenance():
+    from gmmlearn.results import PROVENANCE
+
+    spec = _oracle()
+    frame = tidy_rows(spec, 0, run_cell(spec, 0), sweep="s", sweep_seed=11)
+    for column in PROVENANCE:
+        assert column in frame
+    row = frame.iloc[0]
+    assert row["sweep_seed"] == 11 and row["numpy_version"] == np.__version__
+    assert row["python_version"].count(".") == 2 and row["host"] and row["cpu_model"]
+    assert row["sklearn_version"] and row["pot_version"] and row["snakemake_version"]
+    assert row["cell_id"] == spec.cell_id()  # provenance never enters the cell's identity

@@ -106,7 +106,7 @@ def test_w2_subsamples_are_disjoint_when_the_sample_is_small():
     exact = gl.make_learner("exact", target=target).fit()
     (row,) = gl.evaluate(target, exact, exact.sample(900, random_state=0), ["w2"], random_state=1)
     assert row["estimator"] == "emd_n300"  # 900 // 3 repeats, not 3 copies of the same points
-    with pytest.raises(ValueError, match=r"need at least 2 \* n_repeats = 6 samples"):
+    with pytest.raises(ValueError, match=r"n_eval must be >= 2 \* n_repeats = 6"):
         gl.evaluate(target, exact, exact.sample(5, random_state=0), ["w2"], random_state=1)
 
 

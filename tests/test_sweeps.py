@@ -3,6 +3,7 @@
 import copy
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gmmlearn.sweeps import load_config
@@ -83,3 +84,44 @@ def test_unreadable_config_is_a_config_error(tmp_path):
         load_config(bad)
     with pytest.raises(ConfigError, match="cannot read config"):
         load_config(tmp_path / "missing.yaml")
+
+
+def test_config_numbers_are_yaml_1_2(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("sweeps: {s: {seed: 0x10, timeout: 5e1, grid: [{target: {name: isotropic_gmm, params: "
+                    "{dim: 2, k: 2, sigma: 5e-1, separation: 1e1}}, learner: {name: exact}}]}}")
+    sweep = load_config(path).sweeps["s"]
+    (cell,) = sweep.cells.values()
+    assert cell.target_params == {"dim": 2, "k": 2, "sigma": 0.5, "separation": 10.0}
+    assert (sweep.seed, sweep.timeout) == (16, 50.0)
+
+
+@pytest.mark.parametrize("path,value,match", [
+    (["sweeps", "s", "seed"], True, "is not of type 'integer'"),
+    (["sweeps", "s", "replicates"], "yes", "is not of type 'integer'"),
+    (["sweeps", "s", "timeout"], float("nan"), r"sweeps\.s\.timeout: timeout must be > 0"),
+    (["sweeps", "s", "timeout"], float("inf"), r"sweeps\.s\.timeout: timeout must be > 0"),
+    (["sweeps", "s", "grid", 0, "n_eval"], 4, r"n_eval=4 is too small for metric 'w2'"),
+    (["strict"], "yes", "is not of type 'boolean'"),
+])
+def test_config_values_of_the_wrong_kind_are_refused(path, value, match):
+    with pytest.raises(ConfigError, match=match):
+        load_config(_with(path, value))
+
+
+def test_booleans_are_not_integers():
+    from gmmlearn.validation import check_int
+
+    for value in (True, False, np.bool_(True)):
+        with pytest.raises(ValueError, match="must be an integer"):
+            check_int("n", value)
+    assert check_int("n", 3.0) == 3 and check_int("n", np.int64(4)) == 4
+
+
+def test_yaml12_scalars():
+    from gmmlearn import yaml12
+
+    text = "a: 5e-1\nb: 1e3\nc: yes\nd: 010\ne: 0o17\nf: 0x1F\ng: on\nh: .inf\ni: ~\nj: 12:30\nk: True\nl: '1e3'"
+    assert yaml12.load(text) == {"a": 0.5, "b": 1000.0, "c": "yes", "d": 10, "e": 15, "f": 31, "g": "on",
+                                 "h": float("inf"), "i": None, "j": "12:30", "k": True, "l": "1e3"}
+    assert yaml12.resolve({"x": ["5e-1", "true", "no", "3"]}) == {"x": [0.5, True, "no", 3]}

@@ -22,7 +22,7 @@ def metric_spec(spec) -> tuple[str, dict]:
     """Normalise a metric spec (name or {"name", "params"}) to (name, params)."""
     if isinstance(spec, str):
         name, params = spec, {}
-    elif isinstance(spec, dict) and "name" in spec:
+    elif isinstance(spec, dict) and "name" in spec and isinstance(spec.get("params") or {}, dict):
         name, params = spec["name"], dict(spec.get("params") or {})
     else:
         raise ValueError(f"a metric must be a name or {{name: ..., params: {{...}}}}, got {spec!r}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import ot
 
+from ..validation import ParameterError, check_int
 from .base import METRICS, MetricRow, Sense, mean_and_stderr, replicate_split
 
 
@@ -41,13 +42,19 @@ def sliced_w2_equal_size(X: np.ndarray, Y: np.ndarray, directions: np.ndarray) -
     return float(np.sqrt(np.mean(gap**2)))
 
 
+def min_samples(n_repeats: int = 3, **_) -> int:
+    """The fewest learner samples (n_eval) the estimator accepts: n_repeats disjoint subsamples
+    of at least 2 points."""
+    return 2 * check_int("n_repeats", n_repeats, minimum=2)
+
+
 def _subsample_size(n: int, n_subsample: int, n_repeats: int) -> int:
     """Disjoint subsamples, so that the spread over repeats reflects the sample's variability."""
-    if int(n_repeats) < 2:
-        raise ValueError(f"n_repeats must be >= 2 for a standard error, got {n_repeats}")
-    size = min(int(n_subsample), n // int(n_repeats))
+    needed = min_samples(n_repeats)
+    size = min(check_int("n_subsample", n_subsample, minimum=2), n // int(n_repeats))
     if size < 2:
-        raise ValueError(f"need at least 2 * n_repeats = {2 * int(n_repeats)} samples, got {n}")
+        raise ParameterError("n_eval", f"n_eval must be >= 2 * n_repeats = {needed} (disjoint subsamples "
+                                       f"of >= 2 points), got {n} samples")
     return size
 
 
@@ -82,3 +89,6 @@ def w2_sliced(target, learner, Y, rng, n_projections: int = 200, n_subsample: in
 
     (v, se), (f, fse) = _repeated(sliced, target, Y, rng, size, int(n_repeats))
     return [MetricRow("w2_sliced", f"sliced_p{int(n_projections)}_n{size}", v, se, f, fse)]
+
+
+w2.min_samples = w2_sliced.min_samples = min_samples

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm, qmc
 
-from ..validation import check_float, check_int
+from ..validation import check_length, check_int
 from .base import FAMILIES
 from .generators import (
     check_w_min, default_radius, explicit_or_generated, mixture_weights, separated_points,
@@ -38,7 +38,7 @@ def union_of_balls(dim: int = 2, k: int = 3, ball_radius: float = 1.0,
     ball of ``centers_radius`` (default from the separation); ball weights are equal, random
     >= w_min, or given; ``atoms`` (with optional per-atom ``weights``) replaces the generator.
     """
-    sigma = check_float("sigma", sigma, minimum=0.0, strict_min=True)
+    sigma = check_length("sigma", sigma)
     if atoms is not None:
         atoms = explicit_or_generated("atoms", atoms, None)
         w = np.full(atoms.shape[0], 1.0 / atoms.shape[0]) if weights is None else weights
@@ -47,14 +47,14 @@ def union_of_balls(dim: int = 2, k: int = 3, ball_radius: float = 1.0,
     dim = check_int("dim", dim, minimum=1)
     k = check_int("k", k, minimum=1)
     n_atoms = check_int("n_atoms", n_atoms, minimum=k)
-    ball_radius = check_float("ball_radius", ball_radius, minimum=0.0)
+    ball_radius = check_length("ball_radius", ball_radius, allow_zero=True)
     check_w_min(w_min, k)
-    separation = 2 * ball_radius + 4 * sigma if separation is None else check_float(
-        "separation", separation, minimum=0.0)
-    centers_radius = default_radius(k, dim, separation) if centers_radius is None else check_float(
-        "centers_radius", centers_radius, minimum=0.0, strict_min=True)
+    separation = 2 * ball_radius + 4 * sigma if separation is None else check_length(
+        "separation", separation, allow_zero=True)
+    centers_radius = default_radius(k, dim, separation) if centers_radius is None else check_length(
+        "centers_radius", centers_radius)
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
-    centers = separated_points(k, dim, centers_radius, separation, rng)
+    centers = separated_points(k, dim, centers_radius, separation, rng, radius_name="centers_radius")
     ball_w = np.asarray(mixture_weights(k, weights, w_min, rng), dtype=np.float64)
     if ball_w.shape != (k,):
         raise ValueError(f"weights must give one weight per ball (k={k}), got {ball_w.size}")

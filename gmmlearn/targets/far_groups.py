@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_float, check_int
+from ..validation import check_length, check_int
 from .base import FAMILIES
 from .location import LocationMixture
 
@@ -21,10 +21,10 @@ from .location import LocationMixture
 def far_groups(L: float = 8.0, gap: float = 2.5, dim: int = 2, sigma: float = 1.0,
                weights=(0.35, 0.15, 0.2, 0.3)) -> LocationMixture:
     """Pairs of components gap*sigma apart along e2, placed at +-L e1, weights (+L pair, -L pair)."""
-    L = check_float("L", L, minimum=0.0)
-    gap = check_float("gap", gap, minimum=0.0)
+    L = check_length("L", L, allow_zero=True)
+    gap = check_length("gap", gap, allow_zero=True)
     dim = check_int("dim", dim, minimum=2)
-    sigma = check_float("sigma", sigma, minimum=0.0, strict_min=True)
+    sigma = check_length("sigma", sigma)
     atoms = np.zeros((4, dim))
     atoms[:, 0] = [L, L, -L, -L]
     atoms[:, 1] = 0.5 * gap * sigma * np.array([-1, 1, -1, 1])

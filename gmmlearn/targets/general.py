@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_float, check_int
+from ..validation import check_float, check_length, check_int
 from .base import FAMILIES
 from .gaussian import GaussianMixture
 from .generators import (
@@ -41,13 +41,13 @@ def general_gmm(dim: int | None = None, k: int | None = None, condition_number: 
     """
     means, dim, k = resolve_means(means, dim, k)
     condition_number = check_float("condition_number", condition_number, minimum=1.0)
-    min_eigenvalue = check_float("min_eigenvalue", min_eigenvalue, minimum=0.0, strict_min=True)
+    min_eigenvalue = check_length("min_eigenvalue", min_eigenvalue)
     rank = dim if rank is None else check_int("rank", rank, minimum=1, maximum=dim)
     check_w_min(w_min, k)
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     if means is None:
-        radius = check_float("radius", radius, minimum=0.0, strict_min=True)
-        means = separated_points(k, dim, radius, check_float("separation", separation, minimum=0.0), rng)
+        radius = check_length("radius", radius)
+        means = separated_points(k, dim, radius, check_length("separation", separation, allow_zero=True), rng)
     if covariances is None:
         covariances = np.stack([random_covariance(dim, condition_number, min_eigenvalue, rank, rng)
                                 for _ in range(k)])

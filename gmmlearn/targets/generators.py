@@ -26,7 +26,7 @@ def uniform_in_ball(n: int, dim: int, radius: float, rng: np.random.Generator) -
 
 
 def separated_points(k: int, dim: int, radius: float, separation: float,
-                     rng: np.random.Generator) -> np.ndarray:
+                     rng: np.random.Generator, radius_name: str = "radius") -> np.ndarray:
     """k points uniform in a ball of ``radius`` with all pairwise distances >= ``separation``.
 
     Sequential rejection sampling, restarted when a point cannot be placed; raises a clear
@@ -40,8 +40,8 @@ def separated_points(k: int, dim: int, radius: float, separation: float,
                 if points.shape[0] == k:
                     return points
     raise ValueError(
-        f"could not place k={k} points with separation={separation:g} inside radius={radius:g} "
-        f"in dim={dim}; increase radius or decrease separation"
+        f"could not place k={k} points with separation={separation:g} inside {radius_name}={radius:g} "
+        f"in dim={dim}; increase {radius_name} or decrease separation"
     )
 
 

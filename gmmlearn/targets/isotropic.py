@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_float, check_int
+from ..validation import check_length, check_int
 from .base import FAMILIES
 from .generators import (
     check_w_min, default_radius, mixture_weights, resolve_means, separated_points,
@@ -23,13 +23,12 @@ def isotropic_gmm(dim: int | None = None, k: int | None = None, separation: floa
     weights are equal, or random with every weight >= ``w_min``, or given explicitly.
     """
     means, dim, k = resolve_means(means, dim, k)
-    check_float("sigma", sigma, minimum=0.0, strict_min=True)
+    check_length("sigma", sigma)
     check_w_min(w_min, k)
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     if means is None:
-        separation = check_float("separation", separation, minimum=0.0)
-        radius = default_radius(k, dim, separation) if radius is None else check_float(
-            "radius", radius, minimum=0.0, strict_min=True)
+        separation = check_length("separation", separation, allow_zero=True)
+        radius = default_radius(k, dim, separation) if radius is None else check_length("radius", radius)
         means = separated_points(k, dim, radius, separation, rng)
     w = mixture_weights(k, weights, w_min, rng)
     params = dict(dim=dim, k=k, separation=separation, radius=radius, weights=weights, w_min=w_min,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_choice, check_float, check_int
+from ..validation import check_choice, check_length, check_int
 from .base import FAMILIES
 from .location import LocationMixture
 
@@ -38,10 +38,10 @@ def line_groups(m: int = 4, spacing: float = 11.0, gap: float = 2.5, dim: int = 
     """m pairs of components on a line along e1, spacing*sigma apart, each pair gap*sigma apart
     with its own weight split (and, if 'varied', its own orientation)."""
     m = check_int("m", m, minimum=1)
-    spacing = check_float("spacing", spacing, minimum=0.0, strict_min=True)
-    gap = check_float("gap", gap, minimum=0.0)
+    spacing = check_length("spacing", spacing)
+    gap = check_length("gap", gap, allow_zero=True)
     dim = check_int("dim", dim, minimum=2)
-    sigma = check_float("sigma", sigma, minimum=0.0, strict_min=True)
+    sigma = check_length("sigma", sigma)
     check_choice("orientation", orientation, ORIENTATIONS)
     centers = (np.arange(m) - 0.5 * (m - 1)) * spacing * sigma
     angles = np.pi * np.arange(m) / m if orientation == "varied" else np.zeros(m)

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from ..diffusion.ou import alpha
-from ..validation import check_float, check_int, check_random_state, check_time
+from ..validation import check_length, check_int, check_random_state, check_time
 from .base import (
     IsotropicConvolution, check_basis, check_edges, check_weights, exp_shifted_, logsumexp_rows,
     row_chunks,
@@ -35,7 +35,7 @@ class LocationMixture(IsotropicConvolution):
             raise ValueError(f"atoms must be a finite array of shape (M, dim), got {atoms.shape}")
         self.atoms = atoms
         self.weights = check_weights(weights, atoms.shape[0])
-        self.sigma = check_float("sigma", sigma, minimum=0.0, strict_min=True)
+        self.sigma = check_length("sigma", sigma)
         self._log_w = np.log(self.weights)
         self._sq_norms = np.einsum("ij,ij->i", atoms, atoms)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_choice, check_float, check_int
+from ..validation import check_choice, check_length, check_int
 from .base import FAMILIES
 from .generators import explicit_or_generated, random_orthonormal
 from .location import LocationMixture
@@ -92,7 +92,7 @@ def manifold(shape: str = "circle", dim: int | None = None, n_atoms: int = 720, 
     curve) gridded by n_atoms atoms and embedded in R^dim (default: the shape's own dimension)
     by a seeded random rotation; ``atoms`` / ``weights`` replace the grid."""
     check_choice("shape", shape, SHAPE_DIMS)
-    sigma = check_float("sigma", sigma, minimum=0.0, strict_min=True)
+    sigma = check_length("sigma", sigma)
     if atoms is not None:
         atoms = explicit_or_generated("atoms", atoms, dim)
         w = np.full(atoms.shape[0], 1.0 / atoms.shape[0]) if weights is None else weights
@@ -101,7 +101,7 @@ def manifold(shape: str = "circle", dim: int | None = None, n_atoms: int = 720, 
     m = SHAPE_DIMS[shape]
     dim = m if dim is None else check_int("dim", dim, minimum=m)
     n_atoms = check_int("n_atoms", n_atoms, minimum=8)
-    scale = check_float("scale", scale, minimum=0.0, strict_min=True)
+    scale = check_length("scale", scale)
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     basis = random_orthonormal(dim, m, rng)
     points, w = shape_grid(shape, n_atoms, scale, rng)

@@ -15,28 +15,54 @@ import numpy as np
 from scipy.special import gammaln, ive
 
 from ..diffusion.ou import alpha
-from ..validation import check_float, check_int, check_random_state, check_time
+from ..validation import check_length, check_int, check_random_state, check_time
 from .base import IsotropicConvolution, check_basis
 from .location import LocationMixture
 
 #: below this kappa the Bessel expressions are replaced by their Taylor expansions
 _SMALL_KAPPA = 1e-6
+#: above this kappa, scipy's ive (NaN beyond ~1e9) is replaced by its asymptotic expansion
+#: ive(nu, x) = (2 pi x)^{-1/2} sum_j (-1)^j a_j(nu) / x^j: with the terms j <= 3 kept, the
+#: relative error is below a_4(nu) / x^4 < 1e-22 for nu <= 1.5 and x >= 1e5
+_LARGE_KAPPA = 1e5
+
+
+def _log_ive(nu: float, x: np.ndarray) -> np.ndarray:
+    """``log ive(nu, x) = log I_nu(x) - x`` for x > 0, finite for every finite x."""
+    x = np.asarray(x, dtype=np.float64)
+    large = x > _LARGE_KAPPA
+    safe = np.where(large, 1.0, x)
+    out = np.log(ive(nu, safe))
+    if np.any(large):
+        xl = x[large]
+        mu, term, series = 4.0 * nu * nu, np.ones_like(xl), np.ones_like(xl)
+        for j in range(1, 4):
+            term = -term * (mu - (2 * j - 1) ** 2) / (j * 8.0 * xl)
+            series = series + term
+        out[large] = -0.5 * np.log(2 * np.pi * xl) + np.log(series)
+    return out
+
+
+def log_vmf_mean_exp_minus_kappa(kappa, m: int) -> np.ndarray:
+    """``log E_u exp(kappa <u, e>) - kappa`` for u uniform on S^{m-1}: the vMF log-normaliser
+    ratio without its exponential growth (so that log densities do not cancel large terms)."""
+    kappa = np.asarray(kappa, dtype=np.float64)
+    nu = 0.5 * m - 1.0
+    safe = np.maximum(kappa, _SMALL_KAPPA)
+    exact = gammaln(0.5 * m) - nu * np.log(0.5 * safe) + _log_ive(nu, safe)
+    return np.where(kappa < _SMALL_KAPPA, kappa**2 / (2.0 * m) - kappa, exact)
 
 
 def log_vmf_mean_exp(kappa, m: int) -> np.ndarray:
     """``log E_u exp(kappa <u, e>)`` for u uniform on S^{m-1} (the vMF log-normaliser ratio)."""
-    kappa = np.asarray(kappa, dtype=np.float64)
-    nu = 0.5 * m - 1.0
-    safe = np.maximum(kappa, _SMALL_KAPPA)
-    exact = gammaln(0.5 * m) - nu * np.log(0.5 * safe) + np.log(ive(nu, safe)) + safe
-    return np.where(kappa < _SMALL_KAPPA, kappa**2 / (2.0 * m), exact)
+    return log_vmf_mean_exp_minus_kappa(kappa, m) + np.asarray(kappa, dtype=np.float64)
 
 
 def bessel_ratio_over_kappa(kappa, m: int) -> np.ndarray:
     """``A_m(kappa) / kappa`` with ``A_m = I_{m/2} / I_{m/2-1}``; tends to 1/m as kappa -> 0."""
     kappa = np.asarray(kappa, dtype=np.float64)
     safe = np.maximum(kappa, _SMALL_KAPPA)
-    exact = ive(0.5 * m, safe) / ive(0.5 * m - 1.0, safe) / safe
+    exact = np.exp(_log_ive(0.5 * m, safe) - _log_ive(0.5 * m - 1.0, safe)) / safe
     return np.where(kappa < _SMALL_KAPPA, 1.0 / m, exact)
 
 
@@ -51,8 +77,8 @@ class SphereConvolution(IsotropicConvolution):
         self.basis = check_basis(B, B.shape[0] if B.ndim == 2 else 1)
         if self.basis.shape[1] < 2:
             raise ValueError("basis must span at least 2 dimensions (m >= 2) for a sphere")
-        self.radius = check_float("radius", radius, minimum=0.0, strict_min=True)
-        self.sigma = check_float("sigma", sigma, minimum=0.0, strict_min=True)
+        self.radius = check_length("radius", radius)
+        self.sigma = check_length("sigma", sigma)
         c = np.zeros(self.dim) if center is None else np.asarray(center, dtype=np.float64).ravel()
         if c.shape != (self.dim,) or not np.all(np.isfinite(c)):
             raise ValueError(f"center must be a finite vector of length {self.dim}")
@@ -75,12 +101,16 @@ class SphereConvolution(IsotropicConvolution):
         return self.center + self.radius * u @ self.basis.T + self.sigma * rng.standard_normal((n, self.dim))
 
     def logpdf(self, X) -> np.ndarray:
+        # ||x||^2 + rho^2 = ||x_perp||^2 + (||y|| - rho)^2 + 2 rho ||y||, and 2 rho ||y|| / (2 s2)
+        # is kappa: written so, no two large terms cancel when rho ||y|| / sigma^2 is large
         X = self._check(X) - self.center
         s2, m = self.sigma**2, self.sphere_dim
-        kappa = self.radius * np.linalg.norm(X @ self.basis, axis=1) / s2
-        sq = np.einsum("ij,ij->i", X, X)
-        return (-0.5 * self.dim * np.log(2 * np.pi * s2) - (sq + self.radius**2) / (2 * s2)
-                + log_vmf_mean_exp(kappa, m))
+        Y = X @ self.basis
+        norm_y = np.linalg.norm(Y, axis=1)
+        perp = X - Y @ self.basis.T
+        gap = np.einsum("ij,ij->i", perp, perp) + (norm_y - self.radius) ** 2
+        return (-0.5 * self.dim * np.log(2 * np.pi * s2) - gap / (2 * s2)
+                + log_vmf_mean_exp_minus_kappa(self.radius * norm_y / s2, m))
 
     def _atom_posterior_mean(self, X: np.ndarray, t: float) -> np.ndarray:
         """The von Mises-Fisher posterior mean of the atom."""

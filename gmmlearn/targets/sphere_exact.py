@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_float, check_int
+from ..validation import check_length, check_int
 from .base import FAMILIES
 from .generators import random_orthonormal
 from .sphere import SphereConvolution
@@ -16,8 +16,8 @@ from .sphere import SphereConvolution
 
 def _sphere(family: str, m: int, dim, scale, sigma, center, basis, seed) -> SphereConvolution:
     dim = m if dim is None else check_int("dim", dim, minimum=m)
-    scale = check_float("scale", scale, minimum=0.0, strict_min=True)
-    sigma = check_float("sigma", sigma, minimum=0.0, strict_min=True)
+    scale = check_length("scale", scale)
+    sigma = check_length("sigma", sigma)
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     basis = random_orthonormal(dim, m, rng) if basis is None else basis
     params = dict(dim=dim, scale=scale, sigma=sigma, seed=seed)

@@ -1,16 +1,24 @@
 # Shared state of the rules: the expanded config, paths, code hashes, target lists.
+#
+# The config is read by gmmlearn (YAML 1.2, validated, grids expanded), not taken from
+# Snakemake's `config`, whose loader is YAML 1.1 (`5e-1` would be a string there):
+# the --configfile files (the quick config when none is given; a given file replaces it) and
+# the --config values, resolved as YAML 1.2 scalars.
 import hashlib
+import os
 import json
 import shlex
 from pathlib import Path
 
 import gmmlearn
-from gmmlearn.sweeps import load_config
+from gmmlearn.sweeps import workflow_config
 
-# the config file in use (the last --configfile, or the default quick config); includes are read
-# relative to its folder
-CONFIG_FILE = str(workflow.configfiles[-1]) if workflow.configfiles else f"{workflow.basedir}/workflows/config/quick.yaml"
-WF = load_config(config, base=Path(CONFIG_FILE).parent)
+CONFIG_FILES = [str(f) for f in workflow.configfiles] or [
+    f"{workflow.basedir}/workflows/config/quick.yaml"
+]
+# the config file in use (the last one given); includes are read relative to its folder
+CONFIG_FILE = CONFIG_FILES[-1]
+WF = workflow_config(CONFIG_FILES, workflow.config_settings.config)
 RESULTS = WF.results_dir
 FIGURES = WF.figures_dir
 
@@ -24,8 +32,11 @@ def source_hash(*parts, exclude=()):
         base = root / part
         files = [base] if base.is_file() else sorted(base.rglob("*"))
         for path in files:
-            if path.is_file() and path.suffix in (".py", ".mplstyle", ".yaml") and not any(
-                    ex in path.relative_to(root).parts for ex in exclude):
+            if (
+                path.is_file()
+                and path.suffix in (".py", ".mplstyle", ".yaml")
+                and not any(ex in path.relative_to(root).parts for ex in exclude)
+            ):
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -51,10 +62,33 @@ def all_summaries():
     return [f"{RESULTS}/{sweep}/summary.csv" for sweep in WF.sweeps]
 
 
+def sweep_figures(sweep):
+    return (
+        [f"{FIGURES}/{sweep}.{ext}" for ext in ("pdf", "png")]
+        if WF.sweeps[sweep].figure
+        else []
+    )
+
+
 def all_figures():
-    return [f"{FIGURES}/{sweep}.{ext}" for sweep, s in WF.sweeps.items() if s.figure
-            for ext in ("pdf", "png")]
+    return [path for sweep in WF.sweeps for path in sweep_figures(sweep)]
+
+
+def all_status_checks():
+    """With strict: true, one check per sweep that fails when any of its cells failed."""
+    return [f"{RESULTS}/{sweep}/status.txt" for sweep in WF.sweeps] if WF.strict else []
 
 
 def quoted_json(obj):
     return shlex.quote(json.dumps(obj, sort_keys=True))
+
+
+onstart:
+    # A SLURM run that cannot poll its jobs' states would wait forever: stop now instead.
+    if (
+        workflow.executor_plugin is not None
+        and workflow.executor_plugin.name == "slurm"
+    ):
+        from gmmlearn.slurm import check_status_polling
+
+        check_status_polling(workflow.executor_settings)

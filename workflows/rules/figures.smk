@@ -7,17 +7,24 @@ rule claims:
     input:
         [f"{RESULTS}/{sweep}/results.csv" for sweep in WF.sweeps],
     output:
-        csv=report(f"{RESULTS}/claims.csv", category="claims", caption="../report/claims.rst"),
+        csv=report(
+            f"{RESULTS}/claims.csv", category="claims", caption="../report/claims.rst"
+        ),
         md=f"{RESULTS}/claims.md",
-    params:
-        sweeps=" ".join([f"--sweep {sweep}" for sweep in WF.sweeps]
-                        + [f"--claim {claim}={sweep}" for claim, sweep in WF.claim_sweeps.items()]),
-        code=CLAIMS_HASH,
     log:
         f"{RESULTS}/logs/claims.log",
     localrule: True
+    conda:
+        "../envs/gmmlearn.yaml"
+    params:
+        sweeps=" ".join(
+            [f"--sweep {sweep}" for sweep in WF.sweeps]
+            + [f"--claim {claim}={sweep}" for claim, sweep in WF.claim_sweeps.items()]
+        ),
+        results=lambda w, output: os.path.dirname(output.csv),
+        code=CLAIMS_HASH,
     shell:
-        "gmmlearn claims {RESULTS} {params.sweeps} --out {output.csv} --out {output.md} > {log} 2>&1"
+        "gmmlearn claims {params.results} {params.sweeps} --out {output.csv} --out {output.md} > {log} 2>&1"
 
 
 rule figure:
@@ -26,14 +33,20 @@ rule figure:
         claims=f"{RESULTS}/claims.csv",
     output:
         pdf=f"{FIGURES}/{{sweep}}.pdf",
-        png=report(f"{FIGURES}/{{sweep}}.png", category="{sweep}", caption="../report/figure.rst"),
+        png=report(
+            f"{FIGURES}/{{sweep}}.png",
+            category="{sweep}",
+            caption="../report/figure.rst",
+        ),
+    log:
+        f"{RESULTS}/{{sweep}}/logs/figure.log",
+    localrule: True
+    conda:
+        "../envs/gmmlearn.yaml"
     params:
         name=lambda w: WF.sweeps[w.sweep].figure,
         prefix=lambda w: f"{FIGURES}/{w.sweep}",
         code=FIGURE_HASH,
-    log:
-        f"{RESULTS}/{{sweep}}/logs/figure.log",
-    localrule: True
     shell:
         "gmmlearn figure {params.name} {input.summary} --claims {input.claims} --out {params.prefix} > {log} 2>&1"
 
@@ -44,11 +57,13 @@ rule index:
         figures=all_figures(),
     output:
         f"{FIGURES}/index.md",
-    params:
-        config=CONFIG_FILE,
-        code=CLAIMS_HASH,
     log:
         f"{RESULTS}/logs/index.log",
     localrule: True
+    conda:
+        "../envs/gmmlearn.yaml"
+    params:
+        config=CONFIG_FILE,
+        code=CLAIMS_HASH,
     shell:
         "gmmlearn index --config {params.config} --claims {input.claims} --out {output} > {log} 2>&1"

@@ -1,0 +1,64 @@
+"""The SLURM path end to end (marker `slurm`, not in the default run: pytest -m slurm).
+
+Starts the single-node Slurm of ``shared/tools/local-slurm`` (needs root), runs the quick config
+through ``workflows/profiles/slurm`` as the README says, runs it again locally, and checks that
+the value columns are identical (same code, same machine, one BLAS thread: bit for bit).
+"""
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+LOCAL_SLURM = Path(os.environ.get("GMMLEARN_LOCAL_SLURM", REPO.parent / "shared/tools/local-slurm"))
+VALUES = ["sweep", "cell_id", "replicate", "metric", "estimator", "value", "stderr", "floor",
+          "floor_stderr", "status", "error"]
+
+pytestmark = [
+    pytest.mark.slurm,
+    pytest.mark.skipif(not LOCAL_SLURM.exists(), reason=f"no {LOCAL_SLURM}"),
+    pytest.mark.skipif(os.geteuid() != 0, reason="local-slurm needs root"),
+]
+
+
+def _run(args, cwd, timeout=3600):
+    start = time.monotonic()
+    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return result, time.monotonic() - start
+
+
+def _values(folder: Path) -> pd.DataFrame:
+    frames = [pd.read_csv(p) for p in sorted(folder.glob("results/*/results.csv"))]
+    return pd.concat(frames)[VALUES].sort_values(VALUES[:5]).reset_index(drop=True)
+
+
+def test_quick_config_through_the_slurm_profile_equals_a_local_run(tmp_path):
+    pytest.importorskip("snakemake_executor_plugin_slurm")
+    snakemake = shutil.which("snakemake")
+    was_up = subprocess.run(["sinfo", "-h"], capture_output=True).returncode == 0 if shutil.which("sinfo") else False
+    started = subprocess.run([str(LOCAL_SLURM), "start"], capture_output=True, text=True, timeout=900)
+    assert started.returncode == 0, started.stderr
+    try:
+        common = ["-s", str(REPO / "Snakefile"), "--configfile", str(REPO / "workflows/config/quick.yaml")]
+        (tmp_path / "slurm").mkdir()
+        cluster, cluster_seconds = _run([snakemake, *common, "--workflow-profile",
+                                         str(REPO / "workflows/profiles/slurm")], tmp_path / "slurm")
+        assert cluster.returncode == 0, cluster.stderr[-4000:]
+        (tmp_path / "local").mkdir()
+        local, local_seconds = _run([snakemake, *common, "--cores", "2"], tmp_path / "local")
+        assert local.returncode == 0, local.stderr[-4000:]
+    finally:
+        if not was_up:
+            subprocess.run([str(LOCAL_SLURM), "stop"], capture_output=True, timeout=120)
+    on_cluster, here = _values(tmp_path / "slurm"), _values(tmp_path / "local")
+    assert len(here) > 0 and here["status"].eq("ok").all()
+    pd.testing.assert_frame_equal(on_cluster, here)
+    cells = here["cell_id"].nunique()
+    print(f"\nquick config, {cells} cells: SLURM {cluster_seconds:.0f} s, local (2 cores) {local_seconds:.0f} s; "
+          f"scheduler overhead per cell (2 CPUs) {(cluster_seconds - local_seconds) * 2 / cells:.1f} s; "
+          f"value columns identical ({len(here)} rows)")
