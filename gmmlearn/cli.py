@@ -301,8 +301,6 @@ def cmd_figure(args) -> int:
     if str(args.out) == STDOUT:
         raise ValueError("figure --out is a file prefix (it writes <prefix>.pdf and <prefix>.png), not '-'")
     summaries = [read_summary(path) for path in args.summary]
-    if args.labels and len(args.labels) != len(summaries):
-        raise ValueError(f"--labels needs one label per summary ({len(summaries)}), got {len(args.labels)}")
     labels = args.labels or [chr(ord("A") + i) for i in range(len(summaries))]
     summary = summaries[0] if len(summaries) == 1 and not args.labels else overlay_runs(summaries, labels)
     claims = read_table(args.claims, ("claim",), "claims table") if args.claims else None
