@@ -9,6 +9,7 @@ features. Cholesky solves it; when the factorisation fails or the system is ill-
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,13 +35,18 @@ class NormalEquations:
         self.B = np.zeros((n_features, n_outputs))
         self.yy = 0.0  # sum of ||y||^2, for the training loss without a second pass
         self.n = 0
+        self.gemm_seconds = 0.0  # time in the Gram-matrix GEMM (the fit's arithmetic core)
+        self.gemm_flops = 0.0  # its floating-point operations, 2 F^2 m per chunk of m rows
 
     def add(self, Phi: np.ndarray, Y: np.ndarray) -> None:
         """Add a chunk: feature-major Phi (F, m) and targets Y (m, n_out)."""
         if Phi.shape[1] == 0:
             return
         # plain GEMM: measured faster here than BLAS syrk (half the flops) from scipy's OpenBLAS
+        start = time.perf_counter()
         self.G += Phi @ Phi.T
+        self.gemm_seconds += time.perf_counter() - start
+        self.gemm_flops += 2.0 * Phi.shape[0] ** 2 * Phi.shape[1]
         self.B += Phi @ Y
         self.yy += float(np.einsum("ij,ij->", Y, Y))
         self.n += Phi.shape[1]
