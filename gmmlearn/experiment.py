@@ -166,6 +166,7 @@ def run_cell(spec: CellSpec, replicate: int = 0, *, sweep_seed: int = 0, target:
                 start = time.perf_counter()
                 learner.fit(X, random_state=fit_rng)
                 timing["fit_seconds"] = time.perf_counter() - start
+                timing |= effective_columns(learner)
                 start = time.perf_counter()
                 Y = learner.sample(spec.n_eval, random_state=sample_rng)
                 timing["sample_seconds"] = time.perf_counter() - start
@@ -183,6 +184,12 @@ def run_cell(spec: CellSpec, replicate: int = 0, *, sweep_seed: int = 0, target:
             status = "timeout" if isinstance(exc, CellTimeout) else "failed"
             rows.append(_failed_row(metric, status, exc, {}))
     return [{**row, **timing} for row in rows]
+
+
+def effective_columns(learner) -> dict:
+    """``eff_<name>`` columns from a fitted learner's ``effective_params_`` (settings in effect
+    where they can differ from the parameters: the degree used, ``pca:r`` or ``none``, ...)."""
+    return {f"eff_{name}": value for name, value in getattr(learner, "effective_params_", {}).items()}
 
 
 def _failed_row(metric, status, exc, timing) -> dict:
