@@ -52,7 +52,7 @@ INSTANCES = [
     ("circle5", "manifold", dict(shape="circle", dim=5), None, "manifold"),
     ("sphere6", "manifold", dict(shape="sphere", dim=6), None, "manifold"),
     ("torus4", "manifold", dict(shape="torus", dim=4), None, "manifold"),
-    ("two_circles3", "two_circles", dict(), None, "manifold"),
+    ("two_circles3", "manifold", dict(shape="two_circles", dim=3), None, "manifold"),
 ]
 EM_BIC_KS = (8, 16, 32)
 LEARNERS = ("diffusion_poly", "diffusion_general", "em", "kde")
@@ -60,22 +60,13 @@ LEARNERS = ("diffusion_poly", "diffusion_general", "em", "kde")
 GENERAL_ON = {"general", "isotropic"}
 
 
-def two_circles(n_atoms: int = 720, radius: float = 3.0, sigma: float = 0.5):
-    """Two linked circles in R^3 (radius 3, sigma 0.5): one in the (e1, e2) plane around 0, one
-    in the (e1, e3) plane around radius * e1 -- each passes through the other's disc."""
-    a = 2 * np.pi * (np.arange(n_atoms // 2) + 0.5) / (n_atoms // 2)
-    c, s, z = radius * np.cos(a), radius * np.sin(a), np.zeros_like(a)
-    atoms = np.vstack([np.column_stack([c, s, z]), np.column_stack([radius + c, z, s])])
-    return gl.make_target("manifold", shape="circle", atoms=atoms, sigma=sigma)
-
-
 def make_instance(family: str, params: dict):
-    return two_circles(**params) if family == "two_circles" else gl.make_target(family, **params)
+    return gl.make_target(family, **params)
 
 
 def learner_params(name: str, target) -> dict:
     if name == "diffusion_poly":
-        return {"sigma": float(target.sigma)} if getattr(target, "sigma", 1.0) != 1.0 else {}
+        return {"sigma": float(target.sigma)} if getattr(target, "sigma", 1.0) != 1.0 else {}  # @target.sigma
     return {}
 
 

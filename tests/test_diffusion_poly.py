@@ -125,7 +125,7 @@ def test_light_cells_merge_one_at_a_time_like_a_full_reassignment():
     rng = np.random.default_rng(5)
     grid = np.array([[i, j] for i in range(6) for j in range(6)], dtype=float) * 3.0
     X = _blobs(grid, 11, rng)
-    learner = gl.make_learner("diffusion_poly")
+    learner = gl.make_learner("diffusion_poly", noise_draws=1)  # counts are of points, one draw each
     learner.rank_ = 2
     partition, labels, counts = learner._affordable_partition(VoronoiPartition(grid, 1.0), X)
     # the degree-2 cap: 396 // (4 * 6) = 16 cells
@@ -140,7 +140,7 @@ def test_the_cell_cap_never_merges_below_the_number_of_clusters():
     rng = np.random.default_rng(6)
     centres = np.array([[np.cos(a), np.sin(a)] for a in np.arange(8) * np.pi / 4]) * 10.0
     X = _blobs(centres, 15, rng)
-    learner = gl.make_learner("diffusion_poly")
+    learner = gl.make_learner("diffusion_poly", noise_draws=1)  # counts are of points, one draw each
     learner.rank_ = 2
     assert learner._affordable_partition(VoronoiPartition(centres, 1.0), X)[0].n_cells == 5
     assert learner._affordable_partition(VoronoiPartition(centres, 1.0), X, n_clusters=8)[0].n_cells == 8

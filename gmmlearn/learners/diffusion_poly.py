@@ -25,9 +25,10 @@ paper's full algorithm box was not available to us; each step says whether it is
    ``cells = cluster`` (default, GKL): one Voronoi cell per cluster. ``cells = rnet`` (a
    variant): each cluster tiled by an r-net of radius ``(sqrt(r) + 1/2) s_t``.
    Ablations: ``partition = oracle`` (the target's atoms or means as centres: one cell per
-   component), ``oracle_groups`` (one centre per *group* of components -- the connected
-   components of the atoms at distance <= ``ORACLE_GROUP_LINK * sigma``, e.g. the pairs of
-   ``line_groups`` and ``far_groups``), ``global`` (one cell at every level).
+   component), ``oracle_groups`` (one cell per *group* of components: the target's declared
+   ``atom_groups`` -- the pairs of ``line_groups`` and ``far_groups`` -- or else the connected
+   components of the atoms at distance <= ``ORACLE_GROUP_LINK * sigma``; a group's region is the
+   union of its atoms' Voronoi regions), ``global`` (one cell at every level).
 4. *Regression* (GKL, with CKS's whitening). Voronoi cells of the scaled centres ``e^{-t} c_j``;
    in each cell least squares of X_0 on orthonormal Hermite features of ``W (x - e^{-t} c_j)``,
    total degree <= ``degree``, W whitening the cell's points (for a tight cluster this is GKL's
@@ -106,13 +107,18 @@ def oracle_points(target, dim: int, name: str = "partition") -> tuple[np.ndarray
     return np.asarray(points, dtype=np.float64), np.asarray(target.weights, dtype=np.float64), scale
 
 
-def oracle_groups(points: np.ndarray, weights: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Groups of components (single linkage of the points at ``ORACLE_GROUP_LINK * scale``):
-    one anchor per group (its weighted mean) and the group of every point."""
-    links = sq_distances(points, points) <= (ORACLE_GROUP_LINK * scale) ** 2
-    n_groups, group = connected_components(links, directed=False)
+def oracle_groups(target, points: np.ndarray, weights: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """One anchor per group of components (its weighted mean) and the group of every point: the
+    target's declared ``params['atom_groups']`` (``line_groups``, ``far_groups``), otherwise
+    single linkage of the points at ``ORACLE_GROUP_LINK * scale``."""
+    declared = target.params.get("atom_groups")
+    if declared is not None:
+        group = np.unique(np.asarray(declared), return_inverse=True)[1]
+    else:
+        links = sq_distances(points, points) <= (ORACLE_GROUP_LINK * scale) ** 2
+        group = connected_components(links, directed=False)[1]
     anchors = np.stack([np.average(points[group == g], axis=0, weights=weights[group == g])
-                        for g in range(n_groups)])
+                        for g in range(int(group.max()) + 1)])
     return anchors, group
 
 
@@ -185,7 +191,7 @@ class DiffusionPoly(DiffusionLearner):
             points, weights, scale = oracle_points(self.target, self.dim_)
             points = (points - self.mean_) @ self.basis_
             if self.partition == "oracle_groups":
-                anchors, group = oracle_groups(points, weights, scale)
+                anchors, group = oracle_groups(self.target, points, weights, scale)
                 self._oracle = (anchors, points, group)
             else:
                 self._oracle = (points, None, None)
