@@ -17,20 +17,34 @@ paper's full algorithm box was not available to us; each step says whether it is
 2. *Noise levels* (GKL). Scores are learned on a decreasing grid of noise levels, each from
    fresh noise ``X_t = e^{-t} X_0 + s_t Z``; the DSM target is replaced by X_0 (regressing the
    denoiser with linear features in the span gives the same fitted score, with less variance).
+   ``noise_draws`` (ours; default 2) noisy copies of every training point per level: the
+   regression's noise ``X_0 - E[X_0 | X_t]`` is mostly the fresh Z, independent across copies,
+   so the score's estimation variance (which grows like 1/t) falls. Measured on
+   isotropic_gmm(3, 5, separation 3), n_train 2e4 (the panel's iso3): excess 2-D TV 0.0085 (1
+   draw), 0.0067 (2), 0.0065 (4) -- 2 keeps most of the gain at half the cost of 4.
 3. *Warm start* (GKL's idea, our clustering). The centres at level t come from the previous,
    noisier level: its model denoises (a subsample of) its own points, which are grouped into
    clusters by mode seeking at bandwidth ``link_scale * s_t`` with ``s_t = sqrt(sigma^2 +
    e^{2t} - 1)`` the level's noise scale in data units; clusters lighter than ``w_min / 2`` are
-   dropped (:func:`~gmmlearn.regression.warm_start_centers`). The top level has one cell.
-   ``cells = cluster`` (default, GKL): one Voronoi cell per cluster. ``cells = rnet`` (a
-   variant): each cluster tiled by an r-net of radius ``(sqrt(r) + 1/2) s_t``.
+   dropped (:func:`~gmmlearn.regression.warm_start_partition`). The top level has one cell.
+   ``cells = cluster`` (GKL): one cell per cluster, the union of the Voronoi regions of an
+   r-net of the cluster's points. ``cells = rnet`` (default, a variant): each cluster tiled by
+   an r-net of radius ``(sqrt(r) + 1/2) s_t``. The default is chosen by the benchmark panel
+   (excess 2-D TV at n_train 2e4, degree <= 6, other settings default): iso3 0.0065 (rnet) vs
+   0.015 (cluster), far_groups 0.008 vs 0.024, line_groups(4) 0.0095 vs 0.026 -- cluster wins
+   only in 1-D (iso1 0.0056 vs 0.0099). Why: one polynomial of degree <= 6 per cluster (a pair
+   of components at small t) keeps a smooth approximation bias, which shows in the samples even
+   where its L2 score error is *lower* than the r-net's (far_groups: step-weighted score error
+   0.0065 vs 0.0083); an r-net trades it for cell-to-cell variance that averages out. With
+   ``degree_selection = fixed`` and degree 10, one cell per cluster does reach 0.0071 on
+   far_groups, but costs 2x the sampling time and loses on iso3 (0.011 at degree 8).
    Ablations: ``partition = oracle`` (the target's atoms or means as centres: one cell per
    component), ``oracle_groups`` (one cell per *group* of components: the target's declared
    ``atom_groups`` -- the pairs of ``line_groups`` and ``far_groups`` -- or else the connected
    components of the atoms at distance <= ``ORACLE_GROUP_LINK * sigma``; a group's region is the
    union of its atoms' Voronoi regions), ``global`` (one cell at every level).
-4. *Regression* (GKL, with CKS's whitening). Voronoi cells of the scaled centres ``e^{-t} c_j``;
-   in each cell least squares of X_0 on orthonormal Hermite features of ``W (x - e^{-t} c_j)``,
+4. *Regression* (GKL, with CKS's whitening). In each cell (the cell's anchor ``c_j`` scaled by
+   ``e^{-t}``) least squares of X_0 on orthonormal Hermite features of ``W (x - e^{-t} c_j)``,
    total degree <= ``degree``, W whitening the cell's points (for a tight cluster this is GKL's
    ``1 / sqrt(v_t)``). A cell gets the largest degree it can afford (``min_samples_per_feature``
    points per feature); cells that cannot afford degree 1 are merged into their neighbours (a
@@ -41,11 +55,15 @@ paper's full algorithm box was not available to us; each step says whether it is
    (``outside``, :mod:`gmmlearn.regression.cell`; ours).
 5. *Clip* the denoiser to the ball holding the training data (E[X_0 | x] lies in its hull).
 6. *Sampling* (GKL use a standard discretisation): the exponential integrator through the fitted
-   levels, then ``tail_steps`` steps to ``delta``. Measured on isotropic_gmm(dim 3, k 5,
-   separation 3), n_train 2e4: with the *exact* score Heun's probability-flow ODE reaches the
-   exact-sample floor in 50-100 steps (DDPM needs 400+), but with the learned score the
-   stochastic samplers are far more forgiving -- 2-D projected TV above the floor 0.014
-   (exponential, 100 levels) vs 0.034 (Heun, 100 levels).
+   levels, then ``tail_steps`` steps to ``delta``, every step cut into ``substeps`` (default 2)
+   sub-steps that use the nearest level (ours). With the *exact* score on iso3 the
+   discretisation alone leaves 0.0030 excess TV at 1 sub-step and 0.0006 at 2; through 100
+   fitted levels the interpolated exact denoiser at 200 steps is as good as the exact one
+   (0.0017 vs 0.0016), while 50 fitted levels with 4 sub-steps lose with the learned score
+   (0.0073 vs 0.0065: fewer independent level fits). Heun's probability-flow ODE reaches the
+   exact-sample floor in 50-100 steps with the exact score (DDPM needs 400+), but with the
+   learned score the stochastic samplers are far more forgiving -- 0.014 (exponential, 100
+   levels) vs 0.034 (Heun, 100 levels).
 """
 
 from __future__ import annotations
