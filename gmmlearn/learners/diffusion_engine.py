@@ -19,7 +19,7 @@ these hooks:
 * ``_halting_time()`` -- a halting time t0 (CKS) or None;
 * ``_partition_label()`` -- how the partition was made, for ``effective_params_``.
 
-Engine parameters (every subclass takes them, see :data:`ENGINE_DEFAULTS`): ``degree`` (the
+Engine parameters (every subclass takes them, see :data:`ENGINE_PARAMS`): ``degree`` (the
 largest total degree), ``n_levels`` fitted noise levels on the ``schedule`` grid from ``T``
 (default: the horizon of the data's second moment) down to ``t_min``, then ``tail_steps``
 sampler steps down to ``delta``; ``subspace`` (``none``, ``pca:r``, ``auto``); ``ridge``;
@@ -70,14 +70,13 @@ DEGREE_SELECTIONS = ("validation", "fixed")
 #: what the levels regress: X_0 (the learner) or the target's exact denoiser (approximation only)
 REGRESSION_TARGETS = ("data", "exact")
 
-#: the engine's parameters and defaults (each subclass's ``__init__`` lists them explicitly,
-#: as scikit-learn's get_params requires)
-ENGINE_DEFAULTS = dict(
-    degree=6, n_levels=100, schedule="geometric", T=None, t_min=0.02, tail_steps=10, delta=1e-3,
-    noise_draws=2, subspace="auto", ridge=1e-6, min_samples_per_feature=4.0,
-    degree_selection="validation", validation_fraction=0.1, outside="affine", clip=True,
-    sampler="exponential", substeps=2, sampling_steps=None, final="none", score_scale=1.0,
-    regression_target="data", target=None,
+#: the engine's parameters (each subclass's ``__init__`` lists them explicitly, with its own
+#: defaults, as scikit-learn's get_params requires)
+ENGINE_PARAMS = (
+    "degree", "n_levels", "schedule", "T", "t_min", "tail_steps", "delta", "noise_draws",
+    "subspace", "ridge", "min_samples_per_feature", "degree_selection", "validation_fraction",
+    "outside", "clip", "sampler", "substeps", "sampling_steps", "final", "score_scale",
+    "regression_target", "target",
 )
 #: denoised points of the previous level that a warm start may use
 WARM_START_POINTS = 1000
@@ -107,12 +106,11 @@ class Level:
 class DiffusionLearner(Learner, ABC):
     """Abstract engine of the piecewise-polynomial diffusion learners (module docstring)."""
 
-    def _set_engine_params(self, **params) -> None:
-        unknown = set(params) ^ set(ENGINE_DEFAULTS)
-        if unknown:
-            raise TypeError(f"engine parameters mismatch: {sorted(unknown)}")
-        for name, value in params.items():
-            setattr(self, name, value)
+    def _set_engine_params(self, arguments: dict) -> None:
+        """Store the engine's parameters from a subclass ``__init__``'s ``locals()`` (every
+        subclass lists them in its signature, as scikit-learn's get_params requires)."""
+        for name in ENGINE_PARAMS:
+            setattr(self, name, arguments[name])
 
     # -- hooks --------------------------------------------------------------------------------------
     @abstractmethod

@@ -166,14 +166,7 @@ class DiffusionPoly(DiffusionLearner):
                  sampler: str = "exponential", substeps: int = 2, sampling_steps: int | None = None,
                  final: str = "none", score_scale: float = 1.0, regression_target: str = "data",
                  target=None):
-        self._set_engine_params(
-            degree=degree, n_levels=n_levels, schedule=schedule, T=T, t_min=t_min,
-            tail_steps=tail_steps, delta=delta, noise_draws=noise_draws, subspace=subspace,
-            ridge=ridge, min_samples_per_feature=min_samples_per_feature,
-            degree_selection=degree_selection, validation_fraction=validation_fraction,
-            outside=outside, clip=clip, sampler=sampler, substeps=substeps,
-            sampling_steps=sampling_steps, final=final, score_scale=score_scale,
-            regression_target=regression_target, target=target)
+        self._set_engine_params(locals())
         self.partition = partition
         self.cells = cells
         self.sigma = sigma
