@@ -410,6 +410,7 @@ class DiffusionLearner(Learner, ABC):
     @property
     def diagnostics_(self) -> list[dict]:
         """Per level: t, cells, clusters, merged cells, samples per cell, degrees, features,
-        train / held-out loss, condition, GEMM seconds and flops."""
+        train / held-out loss, condition (largest Cholesky estimate over the cells), GEMM
+        seconds and flops."""
         self._check_fitted()
         return [level.diagnostics for level in self.levels_]
