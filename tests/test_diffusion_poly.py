@@ -150,12 +150,16 @@ def test_warm_start_clusters_separated_blobs():
     rng = np.random.default_rng(1)
     centres = np.array([[0, 0, 0], [9, 0, 0], [0, 9, 0], [0, 0, 9]], dtype=float)
     points = np.repeat(centres, 300, axis=0) + rng.standard_normal((1200, 3))
-    partition, clusters = warm_start_partition(points, 1.0, 0.02, 1.0, rng, cell_radius=2.5)
+    partition, clusters, dropped = warm_start_partition(points, 1.0, 0.02, 1.0, rng, cell_radius=2.5)
     assert clusters == 4
     cells = partition.centers
     assert len(cells) >= 4 and set(voronoi_labels(cells, centres)) == {0, 1, 2, 3}
-    whole, clusters = warm_start_partition(points, 1.0, 0.02, 1.0, rng)  # cells = clusters
-    assert clusters == whole.n_cells == 4
+    whole, clusters, dropped = warm_start_partition(points, 1.0, 0.02, 1.0, rng)  # cells = clusters
+    assert clusters == whole.n_cells == 4 and dropped == 0
+    # a 1 % blob (below w_min / 2 = 5 %) is dropped, its points join the nearest cluster
+    light = np.vstack([points, [[30.0, 0, 0]] + 0.1 * rng.standard_normal((12, 3))])
+    _, clusters, dropped = warm_start_partition(light, 1.0, 0.1, 1.0, rng)
+    assert (clusters, dropped) == (4, 1)
     np.testing.assert_array_equal(whole.assign(centres), voronoi_labels(centres, whole.centers))
 
 

@@ -15,7 +15,7 @@ these hooks:
   principal directions (one per direction);
 * ``_prepare(Z0, eigvals, rng)`` -- once, before the levels (crude estimates, oracle centres);
 * ``_level_partition(t, previous, rng)`` -- the :class:`~gmmlearn.regression.Partition` of a
-  level and its number of clusters;
+  level, its number of clusters and the number of clusters dropped as too light;
 * ``_halting_time()`` -- a halting time t0 (CKS) or None;
 * ``_partition_label()`` -- how the partition was made, for ``effective_params_``.
 
@@ -126,7 +126,7 @@ class DiffusionLearner(Learner, ABC):
     def _prepare(self, Z0: np.ndarray, eigvals: np.ndarray, rng: np.random.Generator) -> None: ...
 
     @abstractmethod
-    def _level_partition(self, t: float, previous, rng: np.random.Generator) -> tuple[Partition, int]: ...
+    def _level_partition(self, t: float, previous, rng: np.random.Generator) -> tuple[Partition, int, int]: ...
 
     @abstractmethod
     def _partition_label(self) -> str: ...
@@ -220,12 +220,13 @@ class DiffusionLearner(Learner, ABC):
         previous = None
         for t in progress(self.times_, desc=f"{type(self).__name__} fit"):
             Xt = alpha(t) * Z0_fit + np.sqrt(noise_var(t)) * rng.standard_normal(Z0_fit.shape)
-            partition, n_clusters = self._level_partition(t, previous, rng)
+            partition, n_clusters, dropped = self._level_partition(t, previous, rng)
             Xv = alpha(t) * Z0_val + np.sqrt(noise_var(t)) * rng.standard_normal(Z0_val.shape)
             cap = None if previous is None or self.degree_selection == "fixed" else \
                 previous[0].diagnostics["max_degree"] + 2
             level = self._fit_level(t, Xt, self._regression_labels(Z0_fit, Xt, t), partition, n_clusters,
                                     Xv, self._regression_labels(Z0_val, Xv, t), cap)
+            level.diagnostics["dropped_clusters"] = dropped
             self.levels_.append(level)
             previous = (level, Xt)
         return self
@@ -409,7 +410,7 @@ class DiffusionLearner(Learner, ABC):
 
     @property
     def diagnostics_(self) -> list[dict]:
-        """Per level: t, cells, clusters, merged cells, samples per cell, degrees, features,
+        """Per level: t, cells, clusters, dropped clusters, merged cells, samples per cell, degrees, features,
         train / held-out loss, condition (largest Cholesky estimate over the cells), GEMM
         seconds and flops."""
         self._check_fitted()

@@ -222,15 +222,16 @@ class DiffusionGeneral(DiffusionLearner):
         seed = int(rng.integers(2**31 - 1))
         ks = [self.n_components] if self.n_components else range(1, int(self.max_components) + 1)
         ks = [k for k in ks if k <= sub.shape[0] // 2] or [1]
-        fits = []
+        fits = {}
         for k in ks:
             if self.crude == "pca":
-                fits.append(pca_crude(sub, k, float(self.w_min), seed))
+                fits[k] = pca_crude(sub, k, float(self.w_min), seed)
             else:
                 em = GaussianMixture(k, covariance_type="full", n_init=2, random_state=seed).fit(sub)
-                fits.append((em.weights_, em.means_, em.covariances_))
-        best = fits[0] if len(fits) == 1 else min(fits, key=lambda f: mixture_bic(sub, *f))
-        self.crude_weights_, self.crude_means_, self.crude_covariances_ = best
+                fits[k] = (em.weights_, em.means_, em.covariances_)
+        k = ks[0] if len(ks) == 1 else min(ks, key=lambda c: mixture_bic(sub, *fits[c]))
+        self.crude_weights_, self.crude_means_, self.crude_covariances_ = fits[k]
+        self.crude_dropped_ = k - self.crude_weights_.size  # clusters lighter than w_min / 2
         self.group_thresholds_ = []
 
     def _level_partition(self, t: float, previous, rng: np.random.Generator):
@@ -251,8 +252,8 @@ class DiffusionGeneral(DiffusionLearner):
                             for g in range(n_groups)])
         regions = GaussianRegions(centers, group, means, covs, np.log(w), a)
         if self.cells == "region":
-            return regions, n_groups
-        return self._tiled(regions, covs, group, a, rng), n_groups
+            return regions, n_groups, 0
+        return self._tiled(regions, covs, group, a, rng), n_groups, 0
 
     def _tiled(self, regions: GaussianRegions, covs: np.ndarray, group: np.ndarray, a: float,
                rng: np.random.Generator) -> TiledPartition:

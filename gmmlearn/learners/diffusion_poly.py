@@ -208,13 +208,13 @@ class DiffusionPoly(DiffusionLearner):
                 self._oracle = (points, None, None)
 
     def _level_partition(self, t: float, previous, rng: np.random.Generator):
-        """(partition, number of clusters) for level t: step 3 of the module docstring."""
+        """(partition, clusters, dropped clusters) for level t: step 3 of the module docstring."""
         a = float(alpha(t))
         if self._oracle is not None:
             anchors, sites, group = self._oracle
-            return VoronoiPartition(anchors, a, sites, group), len(anchors)
+            return VoronoiPartition(anchors, a, sites, group), len(anchors), 0
         if self.partition == "global" or previous is None:
-            return VoronoiPartition(np.zeros((1, self.rank_)), a), 1
+            return VoronoiPartition(np.zeros((1, self.rank_)), a), 1, 0
         level_prev, X_prev = previous
         subset = rng.choice(X_prev.shape[0], size=min(X_prev.shape[0], WARM_START_POINTS), replace=False)
         denoised = self._level_denoise(level_prev, X_prev[subset])

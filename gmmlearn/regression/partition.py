@@ -103,9 +103,10 @@ def mean_shift(seeds: np.ndarray, points: np.ndarray, bandwidth: float, n_iter: 
 
 def warm_start_partition(points: np.ndarray, bandwidth: float, w_min: float, scale: float,
                          rng: np.random.Generator, cell_radius: float | None = None,
-                         max_points: int = 1000) -> tuple["VoronoiPartition", int]:
-    """The warm-start partition of ``points`` (module docstring) and its number of clusters,
-    computed on a seeded subsample of max_points. Without ``cell_radius`` (``cluster`` cells)
+                         max_points: int = 1000) -> tuple["VoronoiPartition", int, int]:
+    """The warm-start partition of ``points`` (module docstring), its number of clusters and
+    the number of modes dropped as lighter than ``w_min / 2``, computed on a seeded subsample
+    of max_points. Without ``cell_radius`` (``cluster`` cells)
     a cell is a whole cluster: its region is the union of the Voronoi regions of an r-net of
     the cluster's points at radius ``bandwidth`` (so it follows the cluster's shape, not the
     bisectors of the cluster means) and its features are centred at the cluster's mean. With
@@ -120,15 +121,15 @@ def warm_start_partition(points: np.ndarray, bandwidth: float, w_min: float, sca
     keep = mass >= w_min / 2
     keep[np.argmax(mass)] = True
     cluster = voronoi_labels(points, modes[keep])
-    n_clusters = int(keep.sum())
+    n_clusters, dropped = int(keep.sum()), int((~keep).sum())
     members = [points[cluster == j] for j in range(n_clusters)]
     if cell_radius is None:
         anchors = np.stack([m.mean(axis=0) for m in members])
         if n_clusters == 1:
-            return VoronoiPartition(anchors, scale), 1
+            return VoronoiPartition(anchors, scale), 1, dropped
         sites = [m[rnet_seeds(m, bandwidth)] for m in members]
         group = np.repeat(np.arange(n_clusters), [len(s) for s in sites])
-        return VoronoiPartition(anchors, scale, sites=np.concatenate(sites), group=group), n_clusters
+        return VoronoiPartition(anchors, scale, sites=np.concatenate(sites), group=group), n_clusters, dropped
     centers = []
     for cluster_points in members:  # one iteration per cluster
         seeds = cluster_points[rnet_seeds(cluster_points, cell_radius)]
@@ -139,7 +140,7 @@ def warm_start_partition(points: np.ndarray, bandwidth: float, w_min: float, sca
             continue
         labels = voronoi_labels(cluster_points, seeds[heavy])
         centers.extend(cluster_points[labels == i].mean(axis=0) for i in range(int(heavy.sum())))
-    return VoronoiPartition(np.array(centers), scale), n_clusters
+    return VoronoiPartition(np.array(centers), scale), n_clusters, dropped
 
 
 def _kernel_mass(modes: np.ndarray, points: np.ndarray, bandwidth: float) -> np.ndarray:
