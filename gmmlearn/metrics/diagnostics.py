@@ -14,8 +14,8 @@ import numpy as np
 
 from .base import METRICS, MetricNotApplicable, MetricRow
 
-QUANTITIES = ("t", "cells", "clusters", "dropped_clusters", "merged_cells", "min_cell_samples", "median_cell_samples", "max_degree",
-              "features", "train_loss", "validation_loss", "condition")
+QUANTITIES = ("t", "cells", "clusters", "dropped_clusters", "merged_cells", "min_cell_samples",
+              "median_cell_samples", "max_degree", "features", "train_loss", "validation_loss", "condition")
 
 
 @METRICS.register("fit_diagnostics")
