@@ -172,6 +172,7 @@ def run_cell(spec: CellSpec, replicate: int = 0, *, sweep_seed: int = 0, target:
             start = time.perf_counter()
             learner.fit(X, random_state=stream(fit_key, 0))
             timing["fit_seconds"] = time.perf_counter() - start
+            timing |= effective_columns(learner)
             log.info("%s: %s fitted in %.2f s", where, spec.learner, timing["fit_seconds"])
             start = time.perf_counter()
             Y = learner.sample(spec.n_eval, random_state=stream(target_key, spec.n_eval, 1))
@@ -220,6 +221,12 @@ def _replicate_rows(spec: CellSpec, result, timeout, strict_parameters: bool) ->
         else:
             rows.extend({**row, "status": "ok", "error": ""} for row in done[index][2])
     return [{**row, **timing} for row in rows]
+
+
+def effective_columns(learner) -> dict:
+    """``eff_<name>`` columns from a fitted learner's ``effective_params_`` (settings in effect
+    where they can differ from the parameters: the degree used, ``pca:r`` or ``none``, ...)."""
+    return {f"eff_{name}": value for name, value in getattr(learner, "effective_params_", {}).items()}
 
 
 def _failed_row(metric, status, exc, timing) -> dict:

@@ -9,7 +9,7 @@ from numpy.polynomial.hermite_e import hermegauss, hermeval
 import gmmlearn as gl
 from gmmlearn.regression import (
     NormalEquations, hermite_1d, hermite_features, multi_indices, n_features, voronoi_labels,
-    warm_start_centers,
+    warm_start_partition,
 )
 from gmmlearn.regression.partition import VoronoiPartition, mean_shift, rnet_seeds, sq_distances
 
@@ -125,7 +125,7 @@ def test_light_cells_merge_one_at_a_time_like_a_full_reassignment():
     rng = np.random.default_rng(5)
     grid = np.array([[i, j] for i in range(6) for j in range(6)], dtype=float) * 3.0
     X = _blobs(grid, 11, rng)
-    learner = gl.make_learner("diffusion_poly")
+    learner = gl.make_learner("diffusion_poly", noise_draws=1)  # counts are of points, one draw each
     learner.rank_ = 2
     partition, labels, counts = learner._affordable_partition(VoronoiPartition(grid, 1.0), X)
     # the degree-2 cap: 396 // (4 * 6) = 16 cells
@@ -140,7 +140,7 @@ def test_the_cell_cap_never_merges_below_the_number_of_clusters():
     rng = np.random.default_rng(6)
     centres = np.array([[np.cos(a), np.sin(a)] for a in np.arange(8) * np.pi / 4]) * 10.0
     X = _blobs(centres, 15, rng)
-    learner = gl.make_learner("diffusion_poly")
+    learner = gl.make_learner("diffusion_poly", noise_draws=1)  # counts are of points, one draw each
     learner.rank_ = 2
     assert learner._affordable_partition(VoronoiPartition(centres, 1.0), X)[0].n_cells == 5
     assert learner._affordable_partition(VoronoiPartition(centres, 1.0), X, n_clusters=8)[0].n_cells == 8
@@ -150,9 +150,17 @@ def test_warm_start_clusters_separated_blobs():
     rng = np.random.default_rng(1)
     centres = np.array([[0, 0, 0], [9, 0, 0], [0, 9, 0], [0, 0, 9]], dtype=float)
     points = np.repeat(centres, 300, axis=0) + rng.standard_normal((1200, 3))
-    cells, clusters = warm_start_centers(points, 1.0, 2.5, 0.02, rng)
+    partition, clusters, dropped = warm_start_partition(points, 1.0, 0.02, 1.0, rng, cell_radius=2.5)
     assert clusters == 4
+    cells = partition.centers
     assert len(cells) >= 4 and set(voronoi_labels(cells, centres)) == {0, 1, 2, 3}
+    whole, clusters, dropped = warm_start_partition(points, 1.0, 0.02, 1.0, rng)  # cells = clusters
+    assert clusters == whole.n_cells == 4 and dropped == 0
+    # a 1 % blob (below w_min / 2 = 5 %) is dropped, its points join the nearest cluster
+    light = np.vstack([points, [[30.0, 0, 0]] + 0.1 * rng.standard_normal((12, 3))])
+    _, clusters, dropped = warm_start_partition(light, 1.0, 0.1, 1.0, rng)
+    assert (clusters, dropped) == (4, 1)
+    np.testing.assert_array_equal(whole.assign(centres), voronoi_labels(centres, whole.centers))
 
 
 def test_warm_start_finds_the_true_number_of_clusters():
@@ -229,11 +237,11 @@ def test_score_error_metric_rows():
     target = gl.make_target("isotropic_gmm", dim=2, k=2, separation=5.0, seed=0)
     learner = gl.make_learner("diffusion_poly", n_levels=6).fit(target.sample(5000, random_state=1))
     rows = gl.evaluate(target, learner, target.sample(10, random_state=0), ["score_error"], random_state=2)
-    assert len(rows) == 13 and (rows[0]["estimator"], rows[-1]["estimator"]) == ("t=5", "mean")
+    assert len(rows) == 15 and [r["estimator"] for r in rows[:1] + rows[-3:]] == ["t=5", "mean", "worst", "girsanov"]
     assert rows[0]["value"] < 0.01  # at t = 5 the score is nearly Gaussian
     levels = gl.evaluate(target, learner, target.sample(10, random_state=0),
                          [{"name": "score_error", "params": {"times": "levels"}}], random_state=2)
-    assert len(levels) == 7
+    assert len(levels) == 9
     diag = gl.evaluate(target, learner, target.sample(10, random_state=0), ["fit_diagnostics"])
     assert {r["estimator"] for r in diag if r["metric"] == "diag_t"} == {f"level{i:03d}" for i in range(6)} | {"max"}
     exact = gl.make_learner("exact", target=target).fit()
@@ -242,18 +250,136 @@ def test_score_error_metric_rows():
 
 
 @pytest.mark.parametrize("params,match", [
-    (dict(degree=-1), "degree must be an integer >= 0"),
+    (dict(degree=0), "degree must be an integer >= 1"),
+    (dict(cells="tiles"), "cells must be one of"),
+    (dict(outside="extrapolate"), "outside must be one of"),
+    (dict(noise_draws=0), "noise_draws must be an integer >= 1"),
+    (dict(substeps=0), "substeps must be an integer >= 1"),
     (dict(partition="kmeans"), "partition must be one of"),
     (dict(subspace="pca:5"), r"pca:r needs 1 <= r <= dim=3"),
     (dict(subspace="svd"), "subspace must be 'auto', 'none' or 'pca:r'"),
     (dict(n_levels=1), "n_levels must be an integer >= 2"),
     (dict(delta=0.05), "delta must be < t_min"),
-    (dict(partition="oracle"), "partition='oracle' needs the target"),
+    (dict(partition="oracle"), "partition='oracle' or 'oracle_groups' needs the target"),
+    (dict(partition="oracle_groups"), "partition='oracle' or 'oracle_groups' needs the target"),
 ])
 def test_bad_parameters(params, match):
     X = gl.make_target("isotropic_gmm", dim=3, k=2).sample(500, random_state=0)
     with pytest.raises(ValueError, match=match):
         gl.make_learner("diffusion_poly", **params).fit(X)
+
+
+# -- cells outside their training box ------------------------------------------------------------------
+def _cell(outside):
+    """A degree-8 cell fitted on z in [-2, 2] to a switch that is affine in its tails (like a
+    mixture's denoiser): inside, every variant is the same fit."""
+    from gmmlearn.regression import fit_cell
+
+    rng = np.random.default_rng(0)
+    D = rng.uniform(-2, 2, size=(4000, 1))
+    Y = D + 2 * np.tanh(3 * D) + 0.1 * rng.standard_normal(D.shape)
+    return fit_cell(D, Y, np.zeros(1), 8, 1e-9, outside=outside).model
+
+
+def test_a_cell_is_the_same_inside_its_box_and_stays_affine_beyond_it():
+    affine, clamp, poly = _cell("affine"), _cell("clamp"), _cell("polynomial")
+    inside = np.linspace(-1.9, 1.9, 50)[:, None]
+    np.testing.assert_array_equal(affine.predict(inside), poly.predict(inside))  # same path, no clip
+    np.testing.assert_array_equal(clamp.predict(inside), poly.predict(inside))
+    W = float(affine.whitening[0, 0])
+    hi = affine.high[0] / W  # the box's upper edge in input units
+    beyond = hi + np.array([[0.5], [1.0], [2.0]])
+    np.testing.assert_array_equal(clamp.predict(beyond), clamp.predict(np.full((3, 1), hi)))  # constant
+    # affine continuation: the value at the edge plus the cell's degree-1 slope times the excess
+    # (round-off of a degree-8 Hermite evaluation at |z| ~ 4: below 1e-9)
+    expected = affine.predict(np.array([[hi]])) + (beyond - hi) * W * affine.slope[0, 0]
+    np.testing.assert_allclose(affine.predict(beyond), expected, rtol=0, atol=1e-9)
+    # the degree-8 extrapolation runs away from the affine tail; the continuation does not
+    truth = beyond + 2 * np.tanh(3 * beyond)
+    assert np.all(np.abs(affine.predict(beyond) - truth) < np.abs(poly.predict(beyond) - truth))
+
+
+def test_the_box_keeps_a_boundary_cells_score_error_bounded():
+    """A 1-D mixture at small t: fresh points beyond the training range fall in the boundary cells.
+    The plain polynomial extrapolates there; with the box the learned score at those points stays
+    within the error the same cell makes at its edge plus the error of an affine slope."""
+    target = gl.make_target("isotropic_gmm", means=[[-3.0], [3.0]], weights=[0.5, 0.5])
+    X = target.sample(3000, random_state=1)
+    t = 0.05
+    fits = {o: gl.make_learner("diffusion_poly", n_levels=30, t_min=t, degree=8, degree_selection="fixed",
+                               outside=o).fit(X, random_state=2) for o in ("affine", "polynomial")}
+    hi = X.max()
+    tail = np.linspace(hi + 0.25, hi + 1.5, 20)[:, None]
+    errors = {o: np.abs(f.score(tail, t) - target.score(tail, t)).max() for o, f in fits.items()}
+    edge = np.abs(fits["affine"].score(np.array([[hi]]), t) - target.score(np.array([[hi]]), t)).max()
+    assert errors["affine"] < errors["polynomial"]
+    # beyond the edge the true score is affine (one Gaussian) with slope -1/v_t = -1 here; the
+    # continuation's slope is the cell's degree-1 fit: its error is at most |slope error| * 1.5
+    # with |slope error| < 1 (both slopes lie in [-1, 0] for this mixture), so the error stays
+    # below the edge error plus 1.5 / s_t^2 in score units
+    from gmmlearn.diffusion import noise_var
+    assert errors["affine"] <= edge + 1.5 * float(np.exp(-t)) / float(noise_var(t))
+
+
+def test_oracle_groups_give_one_cell_per_group():
+    target = gl.make_target("line_groups", m=3, dim=2)
+    X = target.sample(6000, random_state=0)
+    groups = gl.make_learner("diffusion_poly", n_levels=4, partition="oracle_groups", target=target).fit(X, random_state=1)
+    atoms = gl.make_learner("diffusion_poly", n_levels=4, partition="oracle", target=target).fit(X, random_state=1)
+    # at the top level the scaled centres nearly coincide and thin cells merge (with a diagnostic)
+    assert all(d["cells"] + d["merged_cells"] == d["clusters"] == 3 for d in groups.diagnostics_)
+    assert groups.diagnostics_[-1]["cells"] == 3 and atoms.diagnostics_[-1]["cells"] == 6
+    assert groups.effective_params_["partition"] == "oracle_groups"
+    # a group's region is the union of its atoms' Voronoi regions: every atom lands in its group
+    level = groups.levels_[-1]
+    centred = (target.atoms - groups.mean_) @ groups.basis_
+    np.testing.assert_array_equal(level.partition.assign(level.partition.scale * centred), np.repeat([0, 1, 2], 2))
+
+
+def test_cluster_cells_are_one_per_cluster():
+    target = gl.make_target("isotropic_gmm", dim=2, k=3, separation=12.0, seed=0)
+    learner = gl.make_learner("diffusion_poly", n_levels=20, cells="cluster").fit(
+        target.sample(6000, random_state=0), random_state=1)
+    assert all(d["cells"] == d["clusters"] for d in learner.diagnostics_)
+    assert learner.diagnostics_[-1]["clusters"] == 3
+    assert learner.effective_params_["partition"] == "warm_start:cluster"
+
+
+def test_effective_degree_records_a_cap_and_a_subspace():
+    """degree 12 in 3-D needs 4 * 455 points per cell: 2000 points cannot afford it, and the
+    learner says which degree it used instead of silently using less than asked."""
+    X = gl.make_target("isotropic_gmm", dim=3, k=2, separation=6.0).sample(2000, random_state=0)
+    learner = gl.make_learner("diffusion_poly", n_levels=4, degree=12, degree_selection="fixed").fit(X, random_state=1)
+    assert learner.effective_params_["degree_max"] < 12
+    assert learner.effective_params_["degree_max"] == max(d["max_degree"] for d in learner.diagnostics_)
+    X10 = gl.make_target("isotropic_gmm", dim=10, k=3, separation=8.0).sample(5000, random_state=0)
+    auto = gl.make_learner("diffusion_poly", n_levels=4).fit(X10, random_state=1)
+    assert auto.effective_params_["subspace"] == "pca:2"
+
+
+def test_tiny_data_merges_cells_and_too_little_data_is_a_clear_error():
+    X = gl.make_target("isotropic_gmm", dim=2, k=3, separation=8.0).sample(60, random_state=0)
+    learner = gl.make_learner("diffusion_poly", n_levels=6).fit(X, random_state=1)
+    assert all(d["min_cell_samples"] >= 4 * 3 for d in learner.diagnostics_ if d["cells"] > 1)
+    assert np.all(np.isfinite(learner.sample(200, random_state=2)))
+    with pytest.raises(ValueError, match="needs at least 12 training points"):
+        gl.make_learner("diffusion_poly", n_levels=6).fit(X[:12], random_state=1)
+
+
+def test_noise_draws_and_substeps():
+    X = gl.make_target("isotropic_gmm", dim=2, k=2, separation=6.0).sample(3000, random_state=0)
+    learner = gl.make_learner("diffusion_poly", n_levels=8, tail_steps=3, substeps=3, noise_draws=2).fit(X, random_state=1)
+    times = learner.sampling_times()
+    assert times.size == 3 * (8 + 3 - 1) + 1 and np.all(np.diff(times) < 0)
+    assert set(learner.times_) <= set(times) and times[-1] == learner.delta
+    # counts are of distinct points: two noisy copies of each of the 2700 training points
+    assert learner.diagnostics_[0]["max_cell_samples"] == 2700
+
+
+def test_fit_is_silent_off_a_terminal(capsys):
+    X = gl.make_target("isotropic_gmm", dim=2, k=2).sample(1000, random_state=0)
+    gl.make_learner("diffusion_poly", n_levels=4).fit(X, random_state=1).sample(10, random_state=2)
+    assert capsys.readouterr().err == ""
 
 
 def test_exact_regression_target_measures_approximation_not_estimation():

@@ -20,12 +20,11 @@ to P is at most ``sqrt((e^{2 delta} - 1) n)``).
 
 from __future__ import annotations
 
-import sys
 from typing import Callable
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from ..progress import progress as progress_bar
 from ..validation import check_choice, check_int, check_random_state
 from .ou import alpha, denoiser_from_score, noise_var, score_from_denoiser
 from .schedules import time_grid
@@ -105,9 +104,8 @@ def reverse_sample(
     step = {"ddpm": (_ddpm_step, den), "exponential": (_exponential_step, sco), "heun": (_heun_step, den)}
     step_fn, field = step[sampler]
     Y = rng.standard_normal((n, dim))
-    show = sys.stderr.isatty() if progress is None else progress
-    for t, t_next in tqdm(zip(times[:-1], times[1:]), total=times.size - 1, disable=not show,
-                          desc=f"{sampler} sampler", leave=False):
+    for t, t_next in progress_bar(zip(times[:-1], times[1:]), total=times.size - 1,
+                                  desc=f"{sampler} sampler", show=progress):
         Y = step_fn(Y, t, t_next, field, rng)
     delta = times[-1]
     if final == "denoise":

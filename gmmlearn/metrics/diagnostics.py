@@ -1,7 +1,8 @@
 """``fit_diagnostics``: a fitted diffusion learner's per-level diagnostics as result rows.
 
-One row per (quantity, level): metric ``diag_<quantity>`` (t, cells, clusters, min_cell_samples,
-median_cell_samples, max_degree, features, train_loss, validation_loss, condition), estimator
+One row per (quantity, level): metric ``diag_<quantity>`` (t, cells, clusters, dropped_clusters,
+merged_cells, min_cell_samples, median_cell_samples, max_degree, features, train_loss,
+validation_loss, condition), estimator
 ``level<i>`` (level 0 is the noisiest; ``diag_t`` gives its time), plus the maximum over levels
 (estimator ``max``). These are properties of the fit,
 not estimates of an error: stderr and floor are NaN.
@@ -13,8 +14,8 @@ import numpy as np
 
 from .base import METRICS, MetricNotApplicable, MetricRow, Sense
 
-QUANTITIES = ("t", "cells", "clusters", "min_cell_samples", "median_cell_samples", "max_degree",
-              "features", "train_loss", "validation_loss", "condition")
+QUANTITIES = ("t", "cells", "clusters", "dropped_clusters", "merged_cells", "min_cell_samples",
+              "median_cell_samples", "max_degree", "features", "train_loss", "validation_loss", "condition")
 
 
 @METRICS.register("fit_diagnostics",
