@@ -1,4 +1,4 @@
-"""Diffusion core: schedules, OU helpers and the three reverse samplers (THEORY §2-3)."""
+"""Diffusion core: schedules, OU helpers and the three reverse samplers (docs/theory.md §2-3)."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""CKS's general-covariance learner (THEORY §4.2): crude estimates, grouping, regions, halting."""
+"""CKS's general-covariance learner (docs/theory.md §4.2): crude estimates, grouping, regions, halting."""
 
 import numpy as np
 import pytest

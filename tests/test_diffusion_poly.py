@@ -1,4 +1,4 @@
-"""The diffusion learner (THEORY §4.1): features, regression, partitions, end-to-end controls."""
+"""The diffusion learner (docs/theory.md §4.1): features, regression, partitions, end-to-end controls."""
 
 from math import comb, factorial
 
@@ -244,6 +244,9 @@ def test_score_error_metric_rows():
     assert len(levels) == 9
     diag = gl.evaluate(target, learner, target.sample(10, random_state=0), ["fit_diagnostics"])
     assert {r["estimator"] for r in diag if r["metric"] == "diag_t"} == {f"level{i:03d}" for i in range(6)} | {"max"}
+    flops = {r["estimator"]: r["value"] for r in diag if r["metric"] == "diag_gemm_flops"}
+    # the sum over levels is the fit's total (flop counts are integers: exact in float64)
+    assert flops["sum"] == sum(flops[f"level{i:03d}"] for i in range(6)) > 0
     exact = gl.make_learner("exact", target=target).fit()
     with pytest.raises(ValueError, match="score_error needs a learner with a score"):
         gl.evaluate(target, exact, target.sample(10, random_state=0), ["score_error"])

@@ -1,4 +1,4 @@
-"""Metrics: values, standard errors and floors against known answers (THEORY §5)."""
+"""Metrics: values, standard errors and floors against known answers (docs/theory.md §5)."""
 
 import numpy as np
 import ot

@@ -1,4 +1,4 @@
-"""Targets: exact scores, denoisers, densities and samples (THEORY §1-2)."""
+"""Targets: exact scores, denoisers, densities and samples (docs/theory.md §1-2)."""
 
 import numpy as np
 import pytest

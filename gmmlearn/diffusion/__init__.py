@@ -1,4 +1,4 @@
-"""Diffusion core: OU forward process, time grids and reverse samplers (THEORY §2-3)."""
+"""Diffusion core: OU forward process, time grids and reverse samplers (docs/theory.md §2-3)."""
 
 from .ou import (
     alpha, default_horizon, denoiser_from_score, forward, noise_var, scale_score, score_from_denoiser,

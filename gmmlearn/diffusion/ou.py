@@ -1,4 +1,4 @@
-"""The Ornstein-Uhlenbeck forward process dX = -X dt + sqrt(2) dB (THEORY §2).
+"""The Ornstein-Uhlenbeck forward process dX = -X dt + sqrt(2) dB (docs/theory.md §2).
 
 ``X_t = e^{-t} X_0 + s_t Z`` with ``s_t^2 = 1 - e^{-2t}``. Tweedie's formula links the score of
 ``p_t`` and the denoiser ``D(x, t) = E[X_0 | X_t = x]``:

@@ -1,4 +1,4 @@
-"""Reverse-time samplers driven by a score or a denoiser (THEORY §3).
+"""Reverse-time samplers driven by a score or a denoiser (docs/theory.md §3).
 
 All samplers start from ``Y ~ N(0, I)`` at the horizon ``T`` and walk down a time grid
 (:func:`~gmmlearn.diffusion.schedules.time_grid`) to the early-stopping time ``delta``:

@@ -1,4 +1,4 @@
-"""Time grids for the reverse process (THEORY §3).
+"""Time grids for the reverse process (docs/theory.md §3).
 
 Each schedule is a grid that is uniform in a monotone reparametrisation ``phi`` of the diffusion
 time; the grid runs from the horizon ``T`` down to the early-stopping time ``delta`` in

@@ -16,7 +16,7 @@ PANELS = ((EXACT, "approximation: fit to the exact denoiser"), (DATA, "estimatio
 
 def _levels(frame, shown=None):
     err = select(frame, "score_error")
-    err = err[err["estimator"] != "mean"].assign(t=lambda f: f["estimator"].str[2:].astype(float))
+    err = err[err["estimator"].str.startswith("t=")].assign(t=lambda f: f["estimator"].str[2:].astype(float))
     if shown is None:
         times = np.sort(err.loc[(err["t"] >= 0.02) & (err["t"] <= 1.0), "t"].unique())
         shown = times[np.unique(np.linspace(0, len(times) - 1, 4).round().astype(int))]

@@ -1,4 +1,4 @@
-"""Learners (THEORY §4): ``make_learner(name, **params)``; a new learner is one module whose
+"""Learners (docs/theory.md §4): ``make_learner(name, **params)``; a new learner is one module whose
 class is decorated with ``@LEARNERS.register("name")`` plus one import line below."""
 
 from __future__ import annotations

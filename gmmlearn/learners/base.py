@@ -1,4 +1,4 @@
-"""Learner conventions (scikit-learn style; DESIGN.md "Python API").
+"""Learner conventions (scikit-learn style; README "Python API" and "Learners and scikit-learn").
 
 ``__init__`` only stores parameters; ``fit(X, random_state=None)`` validates them, learns and
 returns self; fitted state ends in ``_``; ``sample(n, random_state=None)`` returns an (n, dim)

@@ -1,4 +1,4 @@
-"""Classical baselines with a density (THEORY §4.4): EM and the Gaussian KDE.
+"""Classical baselines with a density (docs/theory.md §4.4): EM and the Gaussian KDE.
 
 Both hand their fitted law to an exact target shape (``GaussianMixture`` / ``LocationMixture``),
 which gives them exact ``logpdf`` and seeded ``sample`` (scikit-learn's own ``sample`` ignores a
@@ -48,7 +48,7 @@ class MixtureLearner(Learner):
 
 @LEARNERS.register("em")
 class EM(MixtureLearner):
-    """EM for a k-component Gaussian mixture: scikit-learn's GaussianMixture (THEORY §4.4 settings).
+    """EM for a k-component Gaussian mixture: scikit-learn's GaussianMixture (docs/theory.md §4.4 settings).
 
     Fitted: ``means_``, ``weights_``, ``covariances_`` (always (k, d, d)), ``converged_``,
     ``n_iter_``, ``model_`` (the scikit-learn estimator).
@@ -97,7 +97,7 @@ class EM(MixtureLearner):
 
 @LEARNERS.register("kde")
 class KDE(MixtureLearner):
-    """Gaussian kernel density estimate with an isotropic bandwidth (THEORY §4.4).
+    """Gaussian kernel density estimate with an isotropic bandwidth (docs/theory.md §4.4).
 
     ``bandwidth``: ``"cv"`` (default: 5-fold cross-validated log-likelihood over a grid of 0.25
     to 2 times Silverman's h, on at most 5000 points), ``"silverman"`` (``h = s (4 / ((d + 2)

@@ -1,4 +1,4 @@
-"""``em_from_moments``: EM started from a method-of-moments estimate (THEORY §4.4).
+"""``em_from_moments``: EM started from a method-of-moments estimate (docs/theory.md §4.4).
 
 The moment estimate (``init = tensor`` or ``dmm``) gives the initial means and weights and the
 spherical initial covariances ``sigma_hat^2 I``; scikit-learn's GaussianMixture then runs EM from

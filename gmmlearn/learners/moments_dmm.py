@@ -1,5 +1,5 @@
 """``moments_dmm``: Wu-Yang's denoised method of moments (Wu & Yang 2020; Doss, Wu, Yang & Zhou
-2023; Lindsay 1989; THEORY §4.4).
+2023; Lindsay 1989; docs/theory.md §4.4).
 
 One dimension, ``X = a + sigma Z`` with a ~ Q, a k-atom mixing distribution:
 

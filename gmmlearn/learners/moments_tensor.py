@@ -1,5 +1,5 @@
 """``moments_tensor``: Hsu-Kakade's method of moments with the robust tensor power method
-(Hsu & Kakade 2013; Anandkumar et al. 2014; THEORY §4.4).
+(Hsu & Kakade 2013; Anandkumar et al. 2014; docs/theory.md §4.4).
 
 For ``x = mu_h + sigma z`` with k <= n linearly independent means, on *uncentred* data:
 ``sigma^2`` = smallest eigenvalue of Cov(x) (mean of the n - k + 1 smallest), v its eigenvector;

@@ -1,4 +1,4 @@
-"""Reference learners that are handed the target (THEORY §4.3).
+"""Reference learners that are handed the target (docs/theory.md §4.3).
 
 ``oracle``: the reverse samplers driven by the target's exact denoiser: the floor that any
 learned score can reach with that sampler, schedule and step count. ``exact``: the target's own

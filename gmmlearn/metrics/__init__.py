@@ -1,4 +1,4 @@
-"""Metrics with uncertainty and floors (THEORY §5), selectable by name.
+"""Metrics with uncertainty and floors (docs/theory.md §5), selectable by name.
 
 ``evaluate(target, learner, Y, metrics=[...])`` returns tidy rows (dicts with metric,
 estimator, value, stderr, floor, floor_stderr). A metric spec is a name or

@@ -1,4 +1,4 @@
-"""Metric registry and the row format every metric returns (THEORY §5).
+"""Metric registry and the row format every metric returns (docs/theory.md §5).
 
 A metric is a function ``metric(target, learner, Y, rng, **options) -> list[MetricRow]``; each
 row names its estimator and carries value, standard error, and the floor (the same estimator on

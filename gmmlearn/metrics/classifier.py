@@ -1,4 +1,4 @@
-"""``tv_classifier``: a lower bound on TV from a classifier (THEORY §5).
+"""``tv_classifier``: a lower bound on TV from a classifier (docs/theory.md §5).
 
 Any classifier between P and Q has accuracy at most (1 + TV) / 2 on balanced classes, so
 ``TV >= 2 acc - 1``. A scikit-learn ``HistGradientBoostingClassifier`` is trained on half of the

@@ -2,10 +2,11 @@
 
 One row per (quantity, level): metric ``diag_<quantity>`` (t, cells, clusters, dropped_clusters,
 merged_cells, min_cell_samples, median_cell_samples, max_degree, features, train_loss,
-validation_loss, condition), estimator
-``level<i>`` (level 0 is the noisiest; ``diag_t`` gives its time), plus the maximum over levels
-(estimator ``max``). These are properties of the fit,
-not estimates of an error: stderr and floor are NaN.
+validation_loss, condition, gemm_seconds, gemm_flops), estimator ``level<i>`` (level 0 is the
+noisiest; ``diag_t`` gives its time), plus the maximum over levels (estimator ``max``) and, for
+the regression's Gram-matrix GEMM time and flops, their sum over levels (estimator ``sum``: the
+cost of the fit's arithmetic core, claim C4a). These are properties of the fit, not estimates
+of an error: stderr and floor are NaN.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ import numpy as np
 from .base import METRICS, MetricNotApplicable, MetricRow, Sense
 
 QUANTITIES = ("t", "cells", "clusters", "dropped_clusters", "merged_cells", "min_cell_samples",
-              "median_cell_samples", "max_degree", "features", "train_loss", "validation_loss", "condition")
+              "median_cell_samples", "max_degree", "features", "train_loss", "validation_loss", "condition",
+              "gemm_seconds", "gemm_flops")
+#: quantities whose sum over levels is the fit's total
+ADDITIVE = ("gemm_seconds", "gemm_flops")
 
 
 @METRICS.register("fit_diagnostics",
@@ -33,6 +37,8 @@ def fit_diagnostics(target, learner, Y, rng) -> list[MetricRow]:
         values = [float(level.get(name, nan)) for level in levels]
         rows += [MetricRow(f"diag_{name}", f"level{i:03d}", v, nan, nan, nan)
                  for i, v in enumerate(values)]
-        rows.append(MetricRow(f"diag_{name}", "max", float(np.nanmax(values)) if np.any(np.isfinite(values)) else nan,
-                              nan, nan, nan))
+        finite = np.any(np.isfinite(values))
+        rows.append(MetricRow(f"diag_{name}", "max", float(np.nanmax(values)) if finite else nan, nan, nan, nan))
+        if name in ADDITIVE:
+            rows.append(MetricRow(f"diag_{name}", "sum", float(np.nansum(values)) if finite else nan, nan, nan, nan))
     return rows

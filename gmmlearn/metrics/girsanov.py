@@ -1,5 +1,5 @@
 """The Girsanov bound on KL(p_delta || p_hat), computable because the true score is known
-(THEORY §3).
+(docs/theory.md §3).
 
 For the exponential integrator on the sampler's grid ``T = t_0 > ... > t_K = delta`` (step from
 b = t_k down to a = t_{k+1}, score frozen at b):

@@ -1,4 +1,4 @@
-"""Parameter errors of learners that estimate a mixture's atoms/means (THEORY §5).
+"""Parameter errors of learners that estimate a mixture's atoms/means (docs/theory.md §5).
 
 * ``w1_mixing``: W1 between the mixing distributions ``sum_i w_hat_i delta_{mu_hat_i}`` and the
   target's ``sum_j w_j delta_{a_j}`` (exact OT with Euclidean cost, POT). For a gridded manifold

@@ -1,4 +1,4 @@
-"""Total-variation estimators (THEORY §5).
+"""Total-variation estimators (docs/theory.md §5).
 
 * ``tv_exact``: both densities known. With x drawn from (p+q)/2 -- half exact target samples,
   half the learner's samples Y -- ``TV = E |p - q| / (p + q) = E |tanh((log p - log q) / 2)|``.

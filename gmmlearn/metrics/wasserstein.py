@@ -1,4 +1,4 @@
-"""Wasserstein distances between learner samples and the target (THEORY §5).
+"""Wasserstein distances between learner samples and the target (docs/theory.md §5).
 
 ``w2``: ``sqrt(ot.emd2(a, b, ot.dist(X, Y)))`` (exact optimal transport, squared Euclidean cost)
 between a subsample of the learner's samples and a fresh exact sample of the same size.

@@ -1,4 +1,4 @@
-"""Orthonormal multivariate Hermite features of total degree <= D (THEORY §4.1 step 4).
+"""Orthonormal multivariate Hermite features of total degree <= D (docs/theory.md §4.1 step 4).
 
 Univariate: probabilists' Hermite ``He_n`` normalised by ``sqrt(n!)``, so that
 ``E[h_m(Z) h_n(Z)] = delta_mn`` for ``Z ~ N(0, 1)``; by the three-term recurrence

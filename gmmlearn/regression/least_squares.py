@@ -1,4 +1,4 @@
-"""Ridge least squares from normal equations accumulated in chunks (THEORY §4.1 step 4).
+"""Ridge least squares from normal equations accumulated in chunks (docs/theory.md §4.1 step 4).
 
 ``G = sum phi phi^T`` (F x F) and ``B = sum phi y^T`` (F x n_out) are summed chunk by chunk, so
 memory is O(F^2 + chunk F) whatever the sample size; one solve serves all output coordinates:

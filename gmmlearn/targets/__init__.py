@@ -1,4 +1,4 @@
-"""Instance families with exact samples, densities, scores and denoisers (THEORY §1-2).
+"""Instance families with exact samples, densities, scores and denoisers (docs/theory.md §1-2).
 
 ``make_target(name, **params)`` builds one; ``FAMILIES.describe()`` lists them with their
 parameters. A new family is one module that decorates its factory with

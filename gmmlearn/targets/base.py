@@ -1,4 +1,4 @@
-"""The target interface shared by all instance families (THEORY §1-2).
+"""The target interface shared by all instance families (docs/theory.md §1-2).
 
 A target is an exactly known distribution P on R^dim. It samples exactly, evaluates log p, and
 for every diffusion time t >= 0 knows the score of p_t and the denoiser E[X_0 | X_t = x]. Three
@@ -109,7 +109,7 @@ class Target(ABC):
 
 class IsotropicConvolution(Target):
     """``P = law(a) * N(0, sigma^2 I)``: along the OU process everything follows from the atom
-    posterior mean ``E[a | X_t = x]`` (THEORY §2), with ``v_t = e^{-2t} sigma^2 + s_t^2``:
+    posterior mean ``E[a | X_t = x]`` (docs/theory.md §2), with ``v_t = e^{-2t} sigma^2 + s_t^2``:
     ``score = (e^{-t} E[a|x] - x) / v_t`` and
     ``E[X_0 | X_t = x] = E[a|x] + e^{-t} sigma^2 (x - e^{-t} E[a|x]) / v_t``."""
 

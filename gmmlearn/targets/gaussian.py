@@ -1,4 +1,4 @@
-"""General Gaussian mixtures ``P = sum_i w_i N(mu_i, Sigma_i)`` (CKS; THEORY §1-2).
+"""General Gaussian mixtures ``P = sum_i w_i N(mu_i, Sigma_i)`` (CKS; docs/theory.md §1-2).
 
 Along the OU process ``p_t = sum_i w_i N(e^{-t} mu_i, S_i)``, ``S_i = e^{-2t} Sigma_i + s_t^2 I``;
 ``score = -sum_i pi_i(x) S_i^{-1} (x - e^{-t} mu_i)`` with pi the component posterior, and

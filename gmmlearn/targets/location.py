@@ -1,4 +1,4 @@
-"""Location mixtures ``P = Q * N(0, sigma^2 I)`` with ``Q = sum_j w_j delta_{a_j}`` (THEORY §1-2).
+"""Location mixtures ``P = Q * N(0, sigma^2 I)`` with ``Q = sum_j w_j delta_{a_j}`` (docs/theory.md §1-2).
 
 Discrete k-GMMs, unions of balls, gridded manifolds and the far-groups instance are all of this
 shape. Along the OU process ``p_t = sum_j w_j N(e^{-t} a_j, v_t I)``, ``v_t = e^{-2t} sigma^2 + s_t^2``;

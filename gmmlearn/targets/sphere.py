@@ -1,4 +1,4 @@
-"""The uniform law on a sphere convolved with a Gaussian, in closed form (THEORY §2).
+"""The uniform law on a sphere convolved with a Gaussian, in closed form (docs/theory.md §2).
 
 Atoms ``a = c + rho U u`` with u uniform on the unit sphere of R^m and U (dim, m) orthonormal;
 ``P = law(a) * N(0, sigma^2 I)``. With ``y = U^T (x - e^{-t} c)`` the atom posterior is von
