@@ -75,6 +75,8 @@ RUN = ["run", "--target", "isotropic_gmm", "--target-param", "dim=2", "--n-eval"
     (["--target-param", "k=true", "--learner", "exact"], "k must be an integer >= 1, got True"),
     (["--target-param", "seed=yes", "--learner", "exact"], "seed must be an integer >= 0, got 'yes'"),
     (["--learner", "exact", "--n-eval", "4"], "n_eval=4 is too small for metric 'w2': it needs n_eval >= 6"),
+    (["--learner", "exact", "--n-eval", "10", "--metric", "tv_classifier"],
+     "n_eval=10 is too small for metric 'tv_classifier': it needs n_eval >= 100"),
     (["--learner", "exact", "--timeout", "0"], "timeout must be a finite number of seconds > 0, got '0'"),
     (["--learner", "exact", "--timeout", "-1"], "timeout must be a finite number of seconds > 0"),
     (["--learner", "exact", "--timeout", "nan"], "timeout must be a finite number of seconds > 0, got 'nan'"),
