@@ -247,6 +247,12 @@ def test_score_error_metric_rows():
     flops = {r["estimator"]: r["value"] for r in diag if r["metric"] == "diag_gemm_flops"}
     # the sum over levels is the fit's total (flop counts are integers: exact in float64)
     assert flops["sum"] == sum(flops[f"level{i:03d}"] for i in range(6)) > 0
+    totals = gl.evaluate(target, learner, target.sample(10, random_state=0),
+                         [{"name": "fit_diagnostics", "params": {"per_level": False}}])
+    assert {r["estimator"] for r in totals} == {"max", "sum"} and len(totals) == 14 + 2
+    with pytest.raises(ValueError, match="per_level must be true or false, got 'yes'"):
+        gl.evaluate(target, learner, target.sample(10, random_state=0),
+                    [{"name": "fit_diagnostics", "params": {"per_level": "yes"}}])
     exact = gl.make_learner("exact", target=target).fit()
     with pytest.raises(ValueError, match="score_error needs a learner with a score"):
         gl.evaluate(target, exact, target.sample(10, random_state=0), ["score_error"])

@@ -56,7 +56,9 @@ def test_quick_config_through_the_slurm_profile_equals_a_local_run(tmp_path):
         if not was_up:
             subprocess.run([str(LOCAL_SLURM), "stop"], capture_output=True, timeout=120)
     on_cluster, here = _values(tmp_path / "slurm"), _values(tmp_path / "local")
-    assert len(here) > 0 and here["status"].eq("ok").all()
+    # the quick config has cells that fail by design (moment methods outside their preconditions):
+    # their rows must fail identically on both sides, and most rows are ok
+    assert len(here) > 0 and here["status"].eq("ok").mean() > 0.8
     pd.testing.assert_frame_equal(on_cluster, here)
     cells = here["cell_id"].nunique()
     print(f"\nquick config, {cells} cells: SLURM {cluster_seconds:.0f} s, local (2 cores) {local_seconds:.0f} s; "

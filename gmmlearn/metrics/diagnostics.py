@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..validation import ParameterError
 from .base import METRICS, MetricNotApplicable, MetricRow, Sense
 
 QUANTITIES = ("t", "cells", "clusters", "dropped_clusters", "merged_cells", "min_cell_samples",
@@ -24,19 +25,23 @@ ADDITIVE = ("gemm_seconds", "gemm_flops")
 
 @METRICS.register("fit_diagnostics",
                   sense=Sense("none", "count, loss or condition number", abs_tol=0.0, rows="diag_"))
-def fit_diagnostics(target, learner, Y, rng) -> list[MetricRow]:
-    """Per-level cells, samples per cell, degrees, features, train/validation loss, condition."""
+def fit_diagnostics(target, learner, Y, rng, per_level: bool = True) -> list[MetricRow]:
+    """Per-level cells, samples per cell, degrees, features, train/validation loss, condition,
+    GEMM time and flops; ``per_level=False`` keeps only the ``max`` and ``sum`` rows (a sweep
+    whose tables should stay small: 100 levels make ~1400 rows per replicate)."""
     try:
         levels = learner.diagnostics_
     except AttributeError:
         raise MetricNotApplicable(
             f"fit_diagnostics needs a learner with per-level diagnostics_; {type(learner).__name__} has none") from None
+    if not isinstance(per_level, bool):
+        raise ParameterError("per_level", f"fit_diagnostics per_level must be true or false, got {per_level!r}")
     nan = float("nan")
     rows = []
     for name in QUANTITIES:
         values = [float(level.get(name, nan)) for level in levels]
-        rows += [MetricRow(f"diag_{name}", f"level{i:03d}", v, nan, nan, nan)
-                 for i, v in enumerate(values)]
+        if per_level:
+            rows += [MetricRow(f"diag_{name}", f"level{i:03d}", v, nan, nan, nan) for i, v in enumerate(values)]
         finite = np.any(np.isfinite(values))
         rows.append(MetricRow(f"diag_{name}", "max", float(np.nanmax(values)) if finite else nan, nan, nan, nan))
         if name in ADDITIVE:
