@@ -235,6 +235,10 @@ def finish(fig, summary: pd.DataFrame, title: str, out_prefix, note: str = "", f
     width = max(40, int(fig.get_size_inches()[0] * 15))  # characters of 8-pt text per line
     title = "\n".join(textwrap.fill(line, width, subsequent_indent="    ") for line in title.split("\n"))
     fig.suptitle(title, fontsize=8, x=0.01, ha="left")
+    # the title's lines get their own height, so that the panels keep theirs (a 5-line title on
+    # a 2.9-inch figure squeezed the axes below their y labels' length)
+    width_in, height_in = fig.get_size_inches()
+    fig.set_size_inches(width_in, height_in + 0.14 * (title.count("\n") + 1))
     floor_text = "dashed line and grey band: exact-sample floor. " if floor else ""
     footnote(fig, f"mean over {n} seeds, band: 95% t interval over seeds; {floor_text}{note}")
     return save(fig, out_prefix)
