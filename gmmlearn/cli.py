@@ -335,7 +335,8 @@ def cmd_index(args) -> int:
     from .index import build_index
     from .results import read_table
 
-    write_text(args.out, build_index(args.config, read_table(args.claims, ("claim",), "claims table"), args.out))
+    write_text(args.out, build_index(args.config, read_table(args.claims, ("claim",), "claims table"), args.out,
+                                            args.figures_dir, args.results_dir))
     print(f"wrote {args.out}", file=_messages(args.out))
     return OK
 
@@ -471,6 +472,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="(workflow) the figures of a config with their claims, as Markdown")
     p.add_argument("--config", required=True, help="the workflow config file")
     p.add_argument("--claims", required=True, help="its claims table (gmmlearn claims)")
+    p.add_argument("--figures-dir", help="where the run wrote its figures (default: the config's figures_dir)")
+    p.add_argument("--results-dir", help="where the run wrote its results (default: the config's results_dir)")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_index)
 

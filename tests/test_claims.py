@@ -2,6 +2,8 @@
 rule, inconclusive verdicts on missing or failed data, and a real run whose broken-score control
 must fail."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -145,3 +147,19 @@ def test_a_config_can_point_a_claim_at_its_own_sweep_and_bad_names_are_config_er
         load_config({**config, "claims": {"C3a": {"sweep": "samples"}}})
     table_ = evaluate_claims("/nonexistent", sweeps=["my_samples"], sweep_of={"C3a": "my_samples"})
     assert table_["claim"].unique().tolist() == ["C3a"] and set(table_["sweep"]) == {"my_samples"}
+
+
+def test_index_links_figures_where_the_run_wrote_them(tmp_path):
+    """With --config results_dir=... figures_dir=... the index sits beside the figures: its image
+    links are the bare file names and its commands name the overridden folders."""
+    from gmmlearn.index import build_index
+
+    config = Path(__file__).resolve().parents[1] / "workflows/config/quick.yaml"
+    claims = pd.DataFrame(columns=["claim", "role", "statement", "quantity", "estimate", "ci_low", "ci_high",
+                                   "expected", "verdict", "n_replicates"])
+    text = build_index(config, claims, tmp_path / "figs/index.md", figures_dir=tmp_path / "figs",
+                       results_dir=tmp_path / "res")
+    assert "![samplers](samplers.png)" in text
+    assert f"figures_dir={tmp_path / 'figs'}" in text and f"`{tmp_path / 'res'}/claims.md`" in text
+    default = build_index(config, claims, Path("paper_figures/index.md"))
+    assert "![samplers](samplers.png)" in default and "--config " not in default

@@ -65,5 +65,8 @@ rule index:
     params:
         config=CONFIG_FILE,
         code=CLAIMS_HASH,
+        figures=lambda w, output: os.path.dirname(output[0]),
+        results=lambda w, input: os.path.dirname(input.claims),
     shell:
-        "gmmlearn index --config {params.config} --claims {input.claims} --out {output} > {log} 2>&1"
+        "gmmlearn index --config {params.config} --claims {input.claims} --figures-dir {params.figures} "
+        "--results-dir {params.results} --out {output} > {log} 2>&1"
