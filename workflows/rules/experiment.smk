@@ -63,8 +63,8 @@ rule aggregate:
 
     ``--allow-mixed``: every cell job has the package's code hash and the sweep's config hash as
     params, so Snakemake reruns them all when either changes; cells computed at commits that differ
-    only outside the package (a README edited during a run makes later cells ``-dirty``) pool here,
-    while ``gmmlearn aggregate`` run by hand refuses them. Duplicate rows are refused regardless."""
+    in nothing the cells depend on (a commit made while a long run goes on) pool here, while
+    ``gmmlearn aggregate`` run by hand refuses them. Duplicate rows are refused regardless."""
     input:
         lambda w: cell_outputs(w.sweep),
     output:
