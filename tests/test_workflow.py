@@ -154,6 +154,7 @@ def test_outputs_of_a_run_never_dirty_the_checkout():
     if not (REPO / ".git").exists():
         pytest.skip("not a git checkout")
     outputs = ["paper_figures/oracle_steps.png", "paper_figures/oracle_steps.pdf", "paper_figures/index.md",
+               "paper_figures/paper/manifolds.png",
                "results/oracle_steps/results.csv", ".snakemake/log/x.log"]
     ignored = subprocess.run(["git", "-C", str(REPO), "check-ignore", *outputs], capture_output=True, text=True)
     assert sorted(ignored.stdout.split()) == sorted(outputs)
