@@ -64,7 +64,8 @@ rule aggregate:
     ``--allow-mixed``: every cell job has the package's code hash and the sweep's config hash as
     params, so Snakemake reruns them all when either changes; cells computed at commits that differ
     in nothing the cells depend on (a commit made while a long run goes on) pool here, while
-    ``gmmlearn aggregate`` run by hand refuses them. Duplicate rows are refused regardless."""
+    ``gmmlearn aggregate`` run by hand refuses them. Duplicate rows are refused anyway.
+    """
     input:
         lambda w: cell_outputs(w.sweep),
     output:
