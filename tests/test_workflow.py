@@ -26,12 +26,19 @@ def test_dry_run_of_the_quick_config(tmp_path):
     assert "fit_and_evaluate" in result.stdout and "figure" in result.stdout
 
 
-def test_invalid_config_stops_the_dry_run(tmp_path):
-    config = tmp_path / "bad.yaml"
-    config.write_text("sweeps: {s: {replicates: 0, grid: [{target: {name: far_groups}, learner: {name: exact}}]}}")
-    result = _snakemake("-n", "--directory", str(tmp_path), "--configfile", str(config))
+def _refused_dry_run(tmp_path, text: str) -> str:
+    """Dry-run the workflow on a config with this text; it must fail: its output."""
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    result = _snakemake("-n", "--directory", str(tmp_path), "--configfile", str(path))
     assert result.returncode != 0
-    assert "replicates" in result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def test_invalid_config_stops_the_dry_run(tmp_path):
+    output = _refused_dry_run(
+        tmp_path, "sweeps: {s: {replicates: 0, grid: [{target: {name: far_groups}, learner: {name: exact}}]}}")
+    assert "replicates" in output
 
 
 def test_tiny_sweep_runs_to_a_figure_and_survives_a_failing_cell(tmp_path):
@@ -79,15 +86,10 @@ FAILING_CELL = {"target": {"name": "isotropic_gmm", "params": {"dim": 2, "k": 2,
 
 
 def test_a_config_without_sweeps_is_refused(tmp_path):
-    path = tmp_path / "nothing.yaml"
-    path.write_text("name: nothing\n")
-    result = _snakemake("-n", "--directory", str(tmp_path), "--configfile", str(path))
-    assert result.returncode != 0
-    assert "'sweeps' is a required property" in result.stdout + result.stderr
-    assert "fit_and_evaluate" not in result.stdout  # not silently the quick config
-    path.write_text("sweep: {s: {grid: []}}\n")  # a typo: "sweep"
-    result = _snakemake("-n", "--directory", str(tmp_path), "--configfile", str(path))
-    assert result.returncode != 0 and "'sweep' was unexpected" in result.stdout + result.stderr
+    output = _refused_dry_run(tmp_path, "name: nothing\n")
+    assert "'sweeps' is a required property" in output
+    assert "fit_and_evaluate" not in output  # not silently the quick config
+    assert "'sweep' was unexpected" in _refused_dry_run(tmp_path, "sweep: {s: {grid: []}}\n")  # a typo
 
 
 def test_the_workflow_reads_configs_as_yaml_1_2(tmp_path):
