@@ -11,7 +11,7 @@ from gmmlearn.regression import (
     NormalEquations, hermite_1d, hermite_features, multi_indices, n_features, voronoi_labels,
     warm_start_partition,
 )
-from gmmlearn.regression.partition import VoronoiPartition, mean_shift, rnet_seeds, sq_distances
+from gmmlearn.regression.partition import VoronoiPartition, cell_slices, mean_shift, rnet_seeds, sq_distances
 
 
 def test_univariate_hermite_matches_numpy():
@@ -38,6 +38,25 @@ def test_features_are_sorted_by_total_degree():
     alphas = multi_indices(3, 4)
     assert np.all(np.diff(alphas.sum(axis=1)) >= 0) and not alphas[0].any()
     assert len({tuple(a) for a in alphas}) == len(alphas)
+
+
+@pytest.mark.parametrize("dim", [1, 4, 6])
+def test_features_are_products_of_univariate_hermite_and_nest_across_degrees(dim):
+    """Every row is prod_j h_{alpha_j}(z_j) for its multi-index, and the degree-D' rows are the
+    leading rows of the degree-D features (the same order), so a lower degree is a leading block."""
+    Z = np.random.default_rng(dim).standard_normal((64, dim))
+    H = hermite_1d(Z, 5)  # (64, dim, 6)
+    alphas = multi_indices(dim, 5)
+    brute = np.prod([H[:, j, alphas[:, j]] for j in range(dim)], axis=0).T
+    np.testing.assert_array_equal(hermite_features(Z, 5), brute)
+    for lower in range(5):
+        np.testing.assert_array_equal(multi_indices(dim, lower), alphas[:n_features(dim, lower)])
+
+
+def test_cell_slices_group_rows_by_cell_in_their_order():
+    labels = np.array([2, 0, 2, 1, 0, 2, 4])
+    order, rows = cell_slices(labels, 5)
+    assert [order[r].tolist() for r in rows] == [[1, 4], [3], [0, 2, 5], [], [6]]
 
 
 def _polynomial_data(n, seed=0):

@@ -62,6 +62,7 @@ from ..diffusion import reverse_sample, scale_score, score_from_denoiser, time_g
 from ..progress import progress
 from ..regression import Partition, n_features
 from ..regression.cell import OUTSIDE, CellModel, fit_cell
+from ..regression.partition import cell_slices
 from ..targets import Target
 from ..validation import check_choice, check_float, check_int, check_random_state, check_time
 from .base import Learner
@@ -244,14 +245,17 @@ class DiffusionLearner(Learner, ABC):
         n_given = partition.n_cells
         partition, labels, counts = self._affordable_partition(partition, Xt, n_clusters)
         select = self.degree_selection == "validation" and Xv.shape[0] > 0
-        val_labels = partition.assign(Xv) if select else None
+        order, rows = cell_slices(labels, partition.n_cells)
+        Xt, Z0 = Xt[order], Z0[order]
+        if select:
+            order, val_rows = cell_slices(partition.assign(Xv), partition.n_cells)
+            Xv, Z0v = Xv[order], Z0v[order]
         cells, train_sq, val_sq, conditions, gemm_s, gemm_f = [], 0.0, 0.0, [], 0.0, 0.0
         for j, c in enumerate(partition.centers):
-            idx = np.flatnonzero(labels == j)
-            vidx = np.flatnonzero(val_labels == j) if select else None
-            degree = self._affordable_degree(idx.size // int(self.noise_draws), cap)
-            fit = fit_cell(Xt[idx] - a * c, Z0[idx], c, degree, self.ridge,
-                           Xv[vidx] - a * c if select else None, Z0v[vidx] if select else None,
+            cell, val = rows[j], (val_rows[j] if select else None)
+            degree = self._affordable_degree((cell.stop - cell.start) // int(self.noise_draws), cap)
+            fit = fit_cell(Xt[cell] - a * c, Z0[cell], c, degree, self.ridge,
+                           Xv[val] - a * c if select else None, Z0v[val] if select else None,
                            outside=self.outside)
             cells.append(fit.model)
             val_sq += fit.validation_loss
@@ -321,12 +325,11 @@ class DiffusionLearner(Learner, ABC):
         if len(level.cells) == 1:
             out = level.cells[0].predict(Zt - a * level.cells[0].center)
         else:
-            labels = level.partition.assign(Zt)
-            out = np.empty_like(Zt)
-            for j, cell in enumerate(level.cells):
-                idx = np.flatnonzero(labels == j)
-                if idx.size:
-                    out[idx] = cell.predict(Zt[idx] - a * cell.center)
+            order, rows = cell_slices(level.partition.assign(Zt), len(level.cells))
+            Zs, out = Zt[order], np.empty_like(Zt)
+            for cell, part in zip(level.cells, rows):
+                if part.stop > part.start:
+                    out[order[part]] = cell.predict(Zs[part] - a * cell.center)
         if np.isfinite(self.radius_):
             norms = np.sqrt(np.einsum("ij,ij->i", out, out))
             out *= np.minimum(1.0, self.radius_ / np.maximum(norms, 1e-300))[:, None]

@@ -5,6 +5,10 @@ memory is O(F^2 + chunk F) whatever the sample size; one solve serves all output
 ``(G / N + ridge I) beta = B / N``. The ridge is relative to N, i.e. on the scale of orthonormal
 features. Cholesky solves it; when the factorisation fails or the system is ill-conditioned
 (condition estimate > ``MAX_CONDITION``) an SVD-based least-squares solve takes over.
+
+The features are sorted by degree, so a lower-degree fit is a leading block of the system, and
+the Cholesky factor of a leading block is the leading block of the full factor: the system is
+factored once (per ridge) and every degree's solve reuses it.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class NormalEquations:
         self.n = 0
         self.gemm_seconds = 0.0  # time in the Gram-matrix GEMM (the fit's arithmetic core)
         self.gemm_flops = 0.0  # its floating-point operations, 2 F^2 m per chunk of m rows
+        self._factor = None  # (ridge, Cholesky factor of the full system or None if it failed)
 
     def add(self, Phi: np.ndarray, Y: np.ndarray) -> None:
         """Add a chunk: feature-major Phi (F, m) and targets Y (m, n_out)."""
@@ -51,11 +56,28 @@ class NormalEquations:
         self.B += Phi @ Y
         self.yy += float(np.einsum("ij,ij->", Y, Y))
         self.n += Phi.shape[1]
+        self._factor = None
 
     def _system(self, ridge: float, F: int) -> np.ndarray:
         A = self.G[:F, :F] / self.n
         A[np.diag_indices_from(A)] += ridge
         return A
+
+    def _leading_factor(self, ridge: float, F: int) -> np.ndarray | None:
+        """Cholesky factor of the first F features' system: a block of the full factor (module
+        docstring); when the full system is not positive definite, the block's own factor."""
+        if self._factor is None or self._factor[0] != ridge:
+            try:
+                full = np.linalg.cholesky(self._system(ridge, self.G.shape[0]))
+            except np.linalg.LinAlgError:
+                full = None
+            self._factor = (ridge, full)
+        if self._factor[1] is not None:
+            return self._factor[1][:F, :F]
+        try:
+            return np.linalg.cholesky(self._system(ridge, F))
+        except np.linalg.LinAlgError:
+            return None
 
     def solve(self, ridge: float, n_features: int | None = None) -> Solution:
         """Ridge solution on the first ``n_features`` features (default: all). ``condition`` is
@@ -66,14 +88,12 @@ class NormalEquations:
         A = self._system(ridge, F)
         rhs = self.B[:F] / self.n
         coef, method, condition = None, "lstsq", float("inf")
-        try:
-            L = np.linalg.cholesky(A)
+        L = self._leading_factor(ridge, F)
+        if L is not None:
             pivots = np.diag(L) ** 2
             condition = float(pivots.max() / pivots.min())
             if condition <= MAX_CONDITION:
                 coef, method = cho_solve((L, True), rhs), "direct"
-        except np.linalg.LinAlgError:
-            pass
         if coef is None:
             coef = np.linalg.lstsq(A, rhs, rcond=1.0 / MAX_CONDITION)[0]
         G = A - ridge * np.eye(F)

@@ -46,11 +46,24 @@ def sq_distances(X: np.ndarray, C: np.ndarray) -> np.ndarray:
 
 
 def voronoi_labels(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
-    """Index of the nearest centre for every row of X (in row blocks)."""
+    """Index of the nearest centre for every row of X (in row blocks). ``||x||^2`` is the same
+    for every centre, so the argmin is taken over ``||c||^2 - 2 x.c`` alone."""
     labels = np.empty(X.shape[0], dtype=np.int64)
+    cc = np.einsum("ij,ij->i", centers, centers)
     for rows in row_chunks(X.shape[0], centers.shape[0]):
-        labels[rows] = np.argmin(sq_distances(X[rows], centers), axis=1)
+        scores = X[rows] @ (-2.0 * centers.T)
+        scores += cc
+        labels[rows] = np.argmin(scores, axis=1)
     return labels
+
+
+def cell_slices(labels: np.ndarray, n_cells: int) -> tuple[np.ndarray, list[slice]]:
+    """(order, slices): ``order`` sorts the rows by cell, stably (a cell's rows keep their
+    order), and ``slices[j]`` are cell j's positions in it -- one gather for all cells instead of
+    one boolean scan per cell."""
+    order = np.argsort(labels, kind="stable")
+    ends = np.cumsum(np.bincount(labels, minlength=n_cells))
+    return order, [slice(int(e - c), int(e)) for e, c in zip(ends, np.diff(ends, prepend=0))]
 
 
 def rnet_seeds(points: np.ndarray, radius: float) -> np.ndarray:
