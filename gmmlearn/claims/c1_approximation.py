@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..metrics.score import level_rows
 from .base import CLAIMS, Arm, Claim, MissingData, Region, ok_rows, slopes, table
 
 EXACT = Arm("diffusion_poly", {"regression_target": "exact", "score_scale": 1.0})
@@ -29,9 +30,8 @@ DATA = Arm("diffusion_poly", {"regression_target": "data", "score_scale": 1.0})
 def level_slopes(rows: pd.DataFrame, arm: Arm, t_low: float, t_high: float) -> pd.DataFrame:
     """Replicates x levels: slope of log10 score error on the degree, for t in [t_low, t_high]."""
     sel = ok_rows(rows, arm, "score_error")
-    sel = sel[sel["estimator"].str.startswith("t=")]
-    t = sel["estimator"].str[2:].astype(float)
-    sel = sel[(t >= t_low) & (t <= t_high)]
+    sel = level_rows(sel)
+    sel = sel[(sel["t"] >= t_low) & (sel["t"] <= t_high)]
     if sel.empty:
         raise MissingData(f"no score_error levels of {arm.name()} in [{t_low}, {t_high}]")
     out = {level: slopes(table(group, "degree"), log_x=False) for level, group in sel.groupby("estimator")}

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from ..claims.c1_approximation import DATA, EXACT
+from ..metrics.score import level_rows
 from .common import FIGURES, claims_banner, finish, lines_by, positive_log_ylim, select, style, target_label
 
 PANELS = ((EXACT, "approximation: fit to the exact denoiser"), (DATA, "estimation: fit to data, fixed N"))
@@ -16,7 +17,7 @@ PANELS = ((EXACT, "approximation: fit to the exact denoiser"), (DATA, "estimatio
 
 def _levels(frame, shown=None):
     err = select(frame, "score_error")
-    err = err[err["estimator"].str.startswith("t=")].assign(t=lambda f: f["estimator"].str[2:].astype(float))
+    err = level_rows(err)
     if shown is None:
         times = np.sort(err.loc[(err["t"] >= 0.02) & (err["t"] <= 1.0), "t"].unique())
         shown = times[np.unique(np.linspace(0, len(times) - 1, 4).round().astype(int))]

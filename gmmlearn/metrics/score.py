@@ -35,6 +35,22 @@ def ratio_and_stderr(num: np.ndarray, den: np.ndarray) -> tuple[float, float]:
     return float(r), float(resid.std(ddof=1) / np.sqrt(num.size))
 
 
+#: the estimator name of a per-level row: ``t=<time>``
+LEVEL_PREFIX = "t="
+
+
+def level_estimator(t: float) -> str:
+    """The estimator name of score_error's row at time t."""
+    return f"{LEVEL_PREFIX}{t:.4g}"
+
+
+def level_rows(rows):
+    """score_error's per-level rows of a result frame (its other estimators dropped), with their
+    time in a column ``t``."""
+    rows = rows[rows["estimator"].str.startswith(LEVEL_PREFIX)]
+    return rows.assign(t=rows["estimator"].str[len(LEVEL_PREFIX):].astype(float))
+
+
 def _times(learner, times: str, n_times: int, t_max: float, t_min: float) -> np.ndarray:
     if times == "grid":
         return time_grid("geometric", int(n_times) - 1, float(t_max), float(t_min))
@@ -62,7 +78,7 @@ def score_error(target, learner, Y, rng, n_points: int = 20_000, n_times: int = 
         exact = target.score(Xt, t)
         err = np.sum((learner.score(Xt, t) - exact) ** 2, axis=1)
         value, se = ratio_and_stderr(err, np.sum(exact**2, axis=1))
-        rows.append(MetricRow("score_error", f"t={t:.4g}", value, se, 0.0, 0.0))
+        rows.append(MetricRow("score_error", level_estimator(t), value, se, 0.0, 0.0))
         values.append(value)
         ses.append(se)
         abs_means.append(err.mean())
