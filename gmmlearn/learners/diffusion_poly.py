@@ -31,8 +31,8 @@ paper's full algorithm box was not available to us; each step says whether it is
    r-net of the cluster's points. ``cells = rnet`` (default, a variant): each cluster tiled by
    an r-net of radius ``(sqrt(r) + 1/2) s_t``. The default is chosen by the benchmark panel
    (excess 2-D TV at n_train 2e4, degree <= 6, other settings default): iso3 0.0065 (rnet) vs
-   0.015 (cluster), far_groups 0.008 vs 0.024, line_groups(4) 0.0095 vs 0.026 -- cluster wins
-   only in 1-D (iso1 0.0056 vs 0.0099). Why: one polynomial of degree <= 6 per cluster (a pair
+   0.015 (cluster), far_groups 0.0090 vs 0.026 (``panel.py --decompose``), line_groups(4)
+   0.0095 vs 0.026 -- cluster wins only in 1-D (iso1 0.0056 vs 0.0099). Why: one polynomial of degree <= 6 per cluster (a pair
    of components at small t) keeps a smooth approximation bias, which shows in the samples even
    where its L2 score error is *lower* than the r-net's (far_groups: step-weighted score error
    0.0065 vs 0.0083); an r-net trades it for cell-to-cell variance that averages out. With
