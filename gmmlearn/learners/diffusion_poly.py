@@ -32,12 +32,13 @@ paper's full algorithm box was not available to us; each step says whether it is
    an r-net of radius ``(sqrt(r) + 1/2) s_t``. The default is chosen by the benchmark panel
    (excess 2-D TV at n_train 2e4, degree <= 6, other settings default): iso3 0.0065 (rnet) vs
    0.015 (cluster), far_groups 0.0090 vs 0.026 (``panel.py --decompose``), line_groups(4)
-   0.0095 vs 0.026 -- cluster wins only in 1-D (iso1 0.0056 vs 0.0099). Why: one polynomial of degree <= 6 per cluster (a pair
-   of components at small t) keeps a smooth approximation bias, which shows in the samples even
-   where its L2 score error is *lower* than the r-net's (far_groups: step-weighted score error
-   0.0065 vs 0.0083); an r-net trades it for cell-to-cell variance that averages out. With
-   ``degree_selection = fixed`` and degree 10, one cell per cluster does reach 0.0071 on
-   far_groups, but costs 2x the sampling time and loses on iso3 (0.011 at degree 8).
+   0.0095 vs 0.026 -- cluster wins only in 1-D (iso1 0.0056 vs 0.0099). Why: one polynomial
+   of degree <= 6 per cluster (a pair of components at small t) keeps a smooth approximation
+   bias, which shows in the samples even where its L2 score error is *lower* than the r-net's
+   (far_groups: step-weighted score error 0.0065 vs 0.0083); an r-net trades it for
+   cell-to-cell variance that averages out. With ``degree_selection = fixed`` and degree 10,
+   one cell per cluster does reach 0.0071 on far_groups, but costs 2x the sampling time and
+   loses on iso3 (0.011 at degree 8).
    Ablations: ``partition = oracle`` (the target's atoms or means as centres: one cell per
    component), ``oracle_groups`` (one cell per *group* of components: the target's declared
    ``atom_groups`` -- the pairs of ``line_groups`` and ``far_groups`` -- or else the connected

@@ -13,8 +13,8 @@ k and, inside a degree, by (j, alpha_j, the parent's position): then the feature
 with last coordinate j and ``alpha_j = n`` are one contiguous block whose parents -- degree
 k - n, supported on the coordinates before j -- are a contiguous leading part of the degree
 k - n block. Each block is a single ``np.multiply(parents, h_n(z_j), out=block)``: no gather,
-no scatter (2.3x faster than a gather-multiply-scatter per (j, n), measured at 4 dimensions,
-degree 6). Cost O(N F), with about d D^2 / 2 numpy calls.
+no scatter (3.1x faster than a gather-multiply-scatter per (j, n), measured at 4 dimensions,
+degree 6: 6.2 -> 2.0 ms per 8192 rows). Cost O(N F), with about d D^2 / 2 numpy calls.
 """
 
 from __future__ import annotations
