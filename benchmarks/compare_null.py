@@ -31,23 +31,39 @@ def rates(table: pd.DataFrame, comparison: pd.Series) -> tuple[float, float, flo
     """(any q <= alpha, single p <= alpha, any gating verdict) over comparisons, and their number."""
     q = table.groupby(comparison)["p_value"].transform(lambda p: benjamini_hochberg(p.to_numpy()))
     relevant = table["diff"].abs() > table["tolerance"]
-    bad_sign = np.select([table["direction"] == "lower", table["direction"] == "higher"], [1, -1], 0)
+    bad_sign = np.select(
+        [table["direction"] == "lower", table["direction"] == "higher"], [1, -1], 0
+    )
     worse = (q <= ALPHA) & relevant & (np.sign(table["diff"]) == bad_sign)
     tested = table["p_value"].notna()
-    return ((q <= ALPHA).groupby(comparison).any().mean(), (table.loc[tested, "p_value"] <= ALPHA).mean(),
-            worse.groupby(comparison).any().mean(), comparison.nunique())
+    return (
+        (q <= ALPHA).groupby(comparison).any().mean(),
+        (table.loc[tested, "p_value"] <= ALPHA).mean(),
+        worse.groupby(comparison).any().mean(),
+        comparison.nunique(),
+    )
 
 
 def synthetic(n_sims: int, replicates: int, n_cells: int = 12, seed: int = 0):
     rng = np.random.default_rng(seed)
     sides = []
     for _ in range(2):
-        values = np.stack([run_values(n_cells, replicates, seed=int(s)) for s in rng.integers(2**31, size=n_sims)])
+        values = np.stack(
+            [run_values(n_cells, replicates, seed=int(s)) for s in rng.integers(2**31, size=n_sims)]
+        )
         index = np.indices(values.shape).reshape(4, -1)
-        sides.append(pd.DataFrame({
-            "unit": [f"{s}/{c}" for s, c in zip(index[0], index[1])], "replicate": index[3],
-            "metric": [ROWS[r][0] for r in index[2]], "estimator": [ROWS[r][1] for r in index[2]],
-            "value": values.ravel(), "status": "ok"}))
+        sides.append(
+            pd.DataFrame(
+                {
+                    "unit": [f"{s}/{c}" for s, c in zip(index[0], index[1])],
+                    "replicate": index[3],
+                    "metric": [ROWS[r][0] for r in index[2]],
+                    "estimator": [ROWS[r][1] for r in index[2]],
+                    "value": values.ravel(),
+                    "status": "ok",
+                }
+            )
+        )
     table = compare_tables(sides[0], sides[1], describe=[])
     return rates(table, table["unit"].str.split("/").str[0])
 
@@ -55,19 +71,28 @@ def synthetic(n_sims: int, replicates: int, n_cells: int = 12, seed: int = 0):
 def real(results_dir, group: int = 3):
     rows = load_run(results_dir)
     replicates = sorted(rows["replicate"].unique())
-    groups = [replicates[i:i + group] for i in range(0, len(replicates) - group + 1, group)]
+    groups = [replicates[i : i + group] for i in range(0, len(replicates) - group + 1, group)]
     sides = {}
     for g, members in enumerate(groups):
         part = rows[rows["replicate"].isin(members)]
-        sides[g] = part.assign(replicate=part["replicate"].map({r: i for i, r in enumerate(members)}))
+        sides[g] = part.assign(
+            replicate=part["replicate"].map({r: i for i, r in enumerate(members)})
+        )
     tables = []
     for a, b in itertools.combinations(sides, 2):
-        base, new = (sides[g].assign(unit=f"{a}-{b}/" + sides[g]["sweep"] + "/" + sides[g]["cell_id"]) for g in (a, b))
+        base, new = (
+            sides[g].assign(unit=f"{a}-{b}/" + sides[g]["sweep"] + "/" + sides[g]["cell_id"])
+            for g in (a, b)
+        )
         tables.append(compare_tables(base, new, describe=[]))
     table = pd.concat(tables, ignore_index=True)
     pairs = table["unit"].str.split("/").str[0]
     independent = [f"{a}-{a + 1}" for a in range(0, len(groups) - 1, 2)]  # disjoint pairs of groups
-    return rates(table, pairs), rates(table[pairs.isin(independent)], pairs[pairs.isin(independent)]), len(groups)
+    return (
+        rates(table, pairs),
+        rates(table[pairs.isin(independent)], pairs[pairs.isin(independent)]),
+        len(groups),
+    )
 
 
 def main() -> None:
@@ -79,13 +104,17 @@ def main() -> None:
     for replicates in (2, 3, 5) if args.sims else ():
         flagged, single, gating, n = synthetic(args.sims, replicates)
         se = np.sqrt(ALPHA * (1 - ALPHA) / n)
-        print(f"synthetic, {replicates} replicates, {n} comparisons of {12 * len(ROWS)} tests: any q <= alpha "
-              f"{flagged:.4f} (binomial se at alpha {se:.4f}), single p <= alpha {single:.4f}, gating {gating:.4f}")
+        print(
+            f"synthetic, {replicates} replicates, {n} comparisons of {12 * len(ROWS)} tests: any q <= alpha "
+            f"{flagged:.4f} (binomial se at alpha {se:.4f}), single p <= alpha {single:.4f}, gating {gating:.4f}"
+        )
     if args.real:
         (flagged, single, gating, n), (i_flagged, _, i_gating, i_n), n_groups = real(args.real)
-        print(f"real ({args.real}): {n_groups} groups of 3 replicates, {n} comparisons (pairs of groups): any q "
-              f"<= alpha {flagged:.4f}, single p <= alpha {single:.4f}, gating {gating:.4f}; the {i_n} "
-              f"independent ones: any q <= alpha {i_flagged:.4f}, gating {i_gating:.4f}")
+        print(
+            f"real ({args.real}): {n_groups} groups of 3 replicates, {n} comparisons (pairs of groups): any q "
+            f"<= alpha {flagged:.4f}, single p <= alpha {single:.4f}, gating {gating:.4f}; the {i_n} "
+            f"independent ones: any q <= alpha {i_flagged:.4f}, gating {i_gating:.4f}"
+        )
 
 
 if __name__ == "__main__":

@@ -69,7 +69,9 @@ def make_instance(family: str, params: dict):
 
 def learner_params(name: str, target) -> dict:
     if name == "diffusion_poly":
-        return {"sigma": float(target.sigma)} if getattr(target, "sigma", 1.0) != 1.0 else {}  # @target.sigma
+        return (
+            {"sigma": float(target.sigma)} if getattr(target, "sigma", 1.0) != 1.0 else {}
+        )  # @target.sigma
     return {}
 
 
@@ -110,39 +112,60 @@ def run_instance(name, family, params, em_k, kind, learners, n_train, n_eval):
         row = tv_row(target, Y, seed=4)
         excess = row["value"] - row["floor"]
         se = float(np.hypot(row["stderr"], row["floor_stderr"]))
-        out[learner_name] = dict(label=label, excess=excess, se=se, fit=fit_s, sample=sample_s,
-                                 floor=row["floor"], effective=getattr(learner, "effective_params_", None))
-        print(f"    {label:18s} excess {excess:+.4f} ± {se:.4f}  (TV {row['value']:.4f}, floor "
-              f"{row['floor']:.4f})  fit {fit_s:6.1f} s  sample {sample_s:5.1f} s"
-              + (f"  {out[learner_name]['effective']}" if out[learner_name]["effective"] else ""),
-              flush=True)
+        out[learner_name] = dict(
+            label=label,
+            excess=excess,
+            se=se,
+            fit=fit_s,
+            sample=sample_s,
+            floor=row["floor"],
+            effective=getattr(learner, "effective_params_", None),
+        )
+        print(
+            f"    {label:18s} excess {excess:+.4f} ± {se:.4f}  (TV {row['value']:.4f}, floor "
+            f"{row['floor']:.4f})  fit {fit_s:6.1f} s  sample {sample_s:5.1f} s"
+            + (f"  {out[learner_name]['effective']}" if out[learner_name]["effective"] else ""),
+            flush=True,
+        )
     return out
 
 
 def checks(kind: str, res: dict) -> list[str]:
     """The issue's targets on one instance, as 'name: ok|MISS (numbers)'."""
+
     def ex(n):
         return res[n]["excess"] if n in res else np.nan
+
     out = []
     if kind == "isotropic" and {"diffusion_poly", "em"} <= set(res):
         bound = 1.5 * ex("em") + 0.002
-        out.append(f"poly<=1.5EM+0.002: {'ok' if ex('diffusion_poly') <= bound else 'MISS'} "
-                   f"({ex('diffusion_poly'):.4f} vs {bound:.4f})")
+        out.append(
+            f"poly<=1.5EM+0.002: {'ok' if ex('diffusion_poly') <= bound else 'MISS'} "
+            f"({ex('diffusion_poly'):.4f} vs {bound:.4f})"
+        )
     if kind == "manifold" and {"diffusion_poly", "em", "kde"} <= set(res):
         bound = 0.6 * min(ex("em"), ex("kde"))
-        out.append(f"poly<=0.6min(EM,KDE): {'ok' if ex('diffusion_poly') <= bound else 'MISS'} "
-                   f"({ex('diffusion_poly'):.4f} vs {bound:.4f})")
+        out.append(
+            f"poly<=0.6min(EM,KDE): {'ok' if ex('diffusion_poly') <= bound else 'MISS'} "
+            f"({ex('diffusion_poly'):.4f} vs {bound:.4f})"
+        )
     if kind == "general" and {"diffusion_general", "em"} <= set(res):
         bound = 2 * ex("em") + 0.002
-        out.append(f"general<=2EM+0.002: {'ok' if ex('diffusion_general') <= bound else 'MISS'} "
-                   f"({ex('diffusion_general'):.4f} vs {bound:.4f})")
+        out.append(
+            f"general<=2EM+0.002: {'ok' if ex('diffusion_general') <= bound else 'MISS'} "
+            f"({ex('diffusion_general'):.4f} vs {bound:.4f})"
+        )
         if "diffusion_poly" in res:
-            out.append(f"general<poly: {'ok' if ex('diffusion_general') < ex('diffusion_poly') else 'MISS'}")
+            out.append(
+                f"general<poly: {'ok' if ex('diffusion_general') < ex('diffusion_poly') else 'MISS'}"
+            )
     if "em" in res:
         for n in ("diffusion_poly", "diffusion_general"):
             if n in res:
-                out.append(f"fit({n})<=EM: {'ok' if res[n]['fit'] <= res['em']['fit'] else 'MISS'} "
-                           f"({res[n]['fit']:.1f} vs {res['em']['fit']:.1f} s)")
+                out.append(
+                    f"fit({n})<=EM: {'ok' if res[n]['fit'] <= res['em']['fit'] else 'MISS'} "
+                    f"({res[n]['fit']:.1f} vs {res['em']['fit']:.1f} s)"
+                )
     return out
 
 
@@ -156,15 +179,26 @@ def table(results: dict, learners) -> str:
                 continue
             r = res[n]
             # a ratio only where the baseline's excess stands out of its noise (> 2 se)
-            ratio = {b: (f"{r['excess'] / res[b]['excess']:.2f}"
-                         if b in res and res[b]["excess"] > 2 * res[b]["se"] else "") for b in ("em", "kde")}
-            lines.append(f"| {name} | {r['label']} | {r['excess']:+.4f} ± {r['se']:.4f} | {ratio['em']} | "
-                         f"{ratio['kde']} | {r['fit']:.1f} | {r['sample']:.1f} |")
+            ratio = {
+                b: (
+                    f"{r['excess'] / res[b]['excess']:.2f}"
+                    if b in res and res[b]["excess"] > 2 * res[b]["se"]
+                    else ""
+                )
+                for b in ("em", "kde")
+            }
+            lines.append(
+                f"| {name} | {r['label']} | {r['excess']:+.4f} ± {r['se']:.4f} | {ratio['em']} | "
+                f"{ratio['kde']} | {r['fit']:.1f} | {r['sample']:.1f} |"
+            )
     return "\n".join(lines)
 
 
 def speed(n_train: int = 100_000, n_eval: int = 100_000):
-    print("speed: isotropic_gmm(dim 10, k 4, separation 6), n_train=%d, diffusion_poly degree 6, pca:4" % n_train)
+    print(
+        "speed: isotropic_gmm(dim 10, k 4, separation 6), n_train=%d, diffusion_poly degree 6, pca:4"
+        % n_train
+    )
     target = gl.make_target("isotropic_gmm", dim=10, k=4, separation=6.0, seed=0)
     X = target.sample(n_train, random_state=1)
     start = time.perf_counter()
@@ -175,20 +209,30 @@ def speed(n_train: int = 100_000, n_eval: int = 100_000):
     start = time.perf_counter()
     Y = learner.sample(n_eval, random_state=3)
     sample_s = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
-    print(f"  diffusion_poly fit {fit_s:.1f} s: GEMM {gemm_s:.1f} s ({100 * gemm_s / fit_s:.0f} % of the fit, "
-          f"{gflop:.0f} GFLOP at {gflop / max(gemm_s, 1e-12):.0f} GFLOP/s; target fit <= 2x GEMM: "
-          f"{'ok' if fit_s <= 2 * gemm_s else 'MISS'})")
-    print(f"  sampling {n_eval} points {sample_s:.1f} s (target <= 10 s: {'ok' if sample_s <= 10 else 'MISS'}); "
-          f"peak resident memory {peak:.0f} MB; effective {learner.effective_params_}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (
+        2**20 if sys.platform == "darwin" else 2**10
+    )
+    print(
+        f"  diffusion_poly fit {fit_s:.1f} s: GEMM {gemm_s:.1f} s ({100 * gemm_s / fit_s:.0f} % of the fit, "
+        f"{gflop:.0f} GFLOP at {gflop / max(gemm_s, 1e-12):.0f} GFLOP/s; target fit <= 2x GEMM: "
+        f"{'ok' if fit_s <= 2 * gemm_s else 'MISS'})"
+    )
+    print(
+        f"  sampling {n_eval} points {sample_s:.1f} s (target <= 10 s: {'ok' if sample_s <= 10 else 'MISS'}); "
+        f"peak resident memory {peak:.0f} MB; effective {learner.effective_params_}"
+    )
     row = tv_row(target, Y, seed=4)
-    print(f"  excess TV {row['value'] - row['floor']:+.4f} ± {np.hypot(row['stderr'], row['floor_stderr']):.4f}")
+    print(
+        f"  excess TV {row['value'] - row['floor']:+.4f} ± {np.hypot(row['stderr'], row['floor_stderr']):.4f}"
+    )
     learner.set_params(substeps=1)  # one sampler step per fitted level: half the evaluations
     start = time.perf_counter()
     Y = learner.sample(n_eval, random_state=3)
     sample_s = time.perf_counter() - start
     row = tv_row(target, Y, seed=4)
-    print(f"  with substeps=1: sampling {sample_s:.1f} s, excess TV {row['value'] - row['floor']:+.4f}")
+    print(
+        f"  with substeps=1: sampling {sample_s:.1f} s, excess TV {row['value'] - row['floor']:+.4f}"
+    )
     start = time.perf_counter()
     em = gl.make_learner("em", n_components=4).fit(X, random_state=2)
     em_s = time.perf_counter() - start
@@ -201,7 +245,11 @@ def speed(n_train: int = 100_000, n_eval: int = 100_000):
 #: diffusion learner (``diffusion_general`` on general covariances, else ``diffusion_poly``)
 LADDER = [
     ("exact score, exponential sampler", "oracle", dict(sampler="exponential", n_steps=220)),
-    ("exact denoiser regressed, default cells", None, dict(regression_target="exact", subspace="none")),
+    (
+        "exact denoiser regressed, default cells",
+        None,
+        dict(regression_target="exact", subspace="none"),
+    ),
     ("learned (default)", None, {}),
     ("learned, oracle cells (one per component)", None, dict(partition="oracle")),
     ("learned, one cell per cluster/region", None, dict(cells="cluster")),
@@ -226,19 +274,27 @@ def decompose(name: str, n_train: int, n_eval: int):
     components = getattr(target, "atoms", getattr(target, "means", None))
     for label, learner_name, extra in LADDER:
         learner_name = learner_name or diffusion
-        if extra.get("partition") == "oracle" and (diffusion != "diffusion_poly" or components is None
-                                                   or len(components) > ORACLE_CELLS_MAX):
+        if extra.get("partition") == "oracle" and (
+            diffusion != "diffusion_poly"
+            or components is None
+            or len(components) > ORACLE_CELLS_MAX
+        ):
             continue
         if extra.get("cells") == "cluster" and diffusion == "diffusion_general":
             extra = dict(cells="region")
         kwargs = dict(extra, target=target)
         kwargs.update(learner_params(learner_name, target))
         start = time.perf_counter()
-        learner = gl.make_learner(learner_name, **kwargs).fit(None if learner_name == "oracle" else X, random_state=2)
+        learner = gl.make_learner(learner_name, **kwargs).fit(
+            None if learner_name == "oracle" else X, random_state=2
+        )
         Y = learner.sample(n_eval, random_state=3)
         row = tv_row(target, Y, seed=4)
-        print(f"    {label:44s} excess {row['value'] - row['floor']:+.4f} ± "
-              f"{np.hypot(row['stderr'], row['floor_stderr']):.4f}  ({time.perf_counter() - start:.0f} s)", flush=True)
+        print(
+            f"    {label:44s} excess {row['value'] - row['floor']:+.4f} ± "
+            f"{np.hypot(row['stderr'], row['floor_stderr']):.4f}  ({time.perf_counter() - start:.0f} s)",
+            flush=True,
+        )
 
 
 def main(argv=None):
@@ -248,8 +304,12 @@ def main(argv=None):
     parser.add_argument("--n-train", type=int, default=20_000)
     parser.add_argument("--n-eval", type=int, default=100_000)
     parser.add_argument("--speed", action="store_true", help="run the speed instance only")
-    parser.add_argument("--decompose", default="", help="comma-separated instances: where diffusion_poly's "
-                        "excess comes from (sampler, approximation, estimation, partition)")
+    parser.add_argument(
+        "--decompose",
+        default="",
+        help="comma-separated instances: where diffusion_poly's "
+        "excess comes from (sampler, approximation, estimation, partition)",
+    )
     args = parser.parse_args(argv)
     if args.speed:
         return speed()
@@ -267,7 +327,9 @@ def main(argv=None):
         if only and name not in only:
             continue
         print(f"  {name}: {family}{params}", flush=True)
-        results[name] = run_instance(name, family, params, em_k, kind, learners, args.n_train, args.n_eval)
+        results[name] = run_instance(
+            name, family, params, em_k, kind, learners, args.n_train, args.n_eval
+        )
         for line in checks(kind, results[name]):
             all_checks.append(f"{name}: {line}")
             print(f"      {line}", flush=True)

@@ -21,5 +21,14 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-__all__ = ["ConfigError", "FAMILIES", "LEARNERS", "METRICS", "__version__", "evaluate",
-           "make_learner", "make_target", "target_from_dict"]
+__all__ = [
+    "ConfigError",
+    "FAMILIES",
+    "LEARNERS",
+    "METRICS",
+    "__version__",
+    "evaluate",
+    "make_learner",
+    "make_target",
+    "target_from_dict",
+]

@@ -36,8 +36,10 @@ def writable_destination(path: str | os.PathLike) -> Path:
     resolved = Path(os.path.realpath(path))
     if resolved.exists() and not stat.S_ISREG(resolved.stat().st_mode):
         shown = str(path) if resolved == path.absolute() else f"{path} (-> {resolved})"
-        raise ValueError(f"refusing to write {shown}: it exists and is not a regular file "
-                         f"(use '{STDOUT}' for standard output)")
+        raise ValueError(
+            f"refusing to write {shown}: it exists and is not a regular file "
+            f"(use '{STDOUT}' for standard output)"
+        )
     return resolved
 
 

@@ -48,8 +48,9 @@ def _key_value(text: str) -> tuple[str, object]:
     try:
         return key.strip(), yaml12.load(raw)
     except yaml12.YAMLError as exc:
-        raise argparse.ArgumentTypeError(f"{key.strip()}: cannot read {raw!r} as a YAML value: "
-                                         f"{str(exc).splitlines()[0]}") from None
+        raise argparse.ArgumentTypeError(
+            f"{key.strip()}: cannot read {raw!r} as a YAML value: {str(exc).splitlines()[0]}"
+        ) from None
 
 
 def _claim_sweep(text: str) -> tuple[str, str]:
@@ -76,21 +77,29 @@ def _metric(text: str):
     try:
         params = yaml12.load(raw)
     except yaml12.YAMLError as exc:
-        raise argparse.ArgumentTypeError(f"metric {name.strip()!r}: cannot read its parameters {raw!r} "
-                                         f"as YAML: {str(exc).splitlines()[0]}") from None
+        raise argparse.ArgumentTypeError(
+            f"metric {name.strip()!r}: cannot read its parameters {raw!r} "
+            f"as YAML: {str(exc).splitlines()[0]}"
+        ) from None
     if not isinstance(params, dict):
-        raise argparse.ArgumentTypeError(f"metric {name.strip()!r}: parameters must be a mapping like "
-                                         f"{{n_subsample: 500}}, got {raw!r}")
+        raise argparse.ArgumentTypeError(
+            f"metric {name.strip()!r}: parameters must be a mapping like "
+            f"{{n_subsample: 500}}, got {raw!r}"
+        )
     return {"name": name.strip(), "params": params}
 
 
 def _integer(name: str, minimum: int):
     """An integer >= minimum (YAML 1.2 text: ``1e3`` is 1000; ``true`` and ``1.5`` are errors)."""
+
     def parse(text: str) -> int:
         try:
             return check_int(name, yaml12.resolve(text), minimum=minimum)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer >= {minimum}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"{name} must be an integer >= {minimum}, got {text!r}"
+            ) from None
+
     parse.__name__ = f"integer >= {minimum}"
     return parse
 
@@ -101,12 +110,14 @@ def _seconds(text: str) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"timeout must be a finite number of seconds > 0, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"timeout must be a finite number of seconds > 0, got {text!r}"
+        )
     return value
 
 
 # -- helpers -------------------------------------------------------------------------------
-def _messages(*outs) -> "object":
+def _messages(*outs) -> object:
     """Where human-readable messages go: stderr when a table is written to standard output."""
     return sys.stderr if STDOUT in map(str, outs) else sys.stdout
 
@@ -116,8 +127,13 @@ def _registries() -> dict:
     from .claims import CLAIMS
     from .figures import FIGURES
 
-    return {"families": FAMILIES, "learners": LEARNERS, "metrics": METRICS, "figures": FIGURES,
-            "claims": CLAIMS}
+    return {
+        "families": FAMILIES,
+        "learners": LEARNERS,
+        "metrics": METRICS,
+        "figures": FIGURES,
+        "claims": CLAIMS,
+    }
 
 
 def _shown_parameters(entry) -> dict:
@@ -127,8 +143,10 @@ def _shown_parameters(entry) -> dict:
 def _describe(title: str, registry) -> str:
     lines = [f"{title}:"]
     for entry in registry.describe():
-        params = ", ".join(name if default is inspect.Parameter.empty else f"{name}={default!r}"
-                           for name, default in _shown_parameters(entry).items())
+        params = ", ".join(
+            name if default is inspect.Parameter.empty else f"{name}={default!r}"
+            for name, default in _shown_parameters(entry).items()
+        )
         lines.append(f"  {entry.name}({params})\n      {entry.summary}")
     return "\n".join(lines)
 
@@ -137,11 +155,21 @@ def _as_json(title: str, registry) -> list[dict]:
     def plain(value):
         return list(value) if isinstance(value, tuple) else value
 
-    return [{"name": entry.name, "summary": entry.summary,
-             "parameters": [{"name": name, "required": default is inspect.Parameter.empty,
-                             "default": None if default is inspect.Parameter.empty else plain(default)}
-                            for name, default in _shown_parameters(entry).items()]}
-            for entry in registry.describe()]
+    return [
+        {
+            "name": entry.name,
+            "summary": entry.summary,
+            "parameters": [
+                {
+                    "name": name,
+                    "required": default is inspect.Parameter.empty,
+                    "default": None if default is inspect.Parameter.empty else plain(default),
+                }
+                for name, default in _shown_parameters(entry).items()
+            ],
+        }
+        for entry in registry.describe()
+    ]
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -158,8 +186,11 @@ def cmd_list(args) -> int:
 def _print_rows(frame, stream) -> None:
     for _, r in frame.iterrows():
         if r["status"] == "ok":
-            print(f"{r['metric']:>14} {r['estimator']:<22} {r['value']:.5g} ± {r['stderr']:.2g}"
-                  f"   floor {r['floor']:.5g} ± {r['floor_stderr']:.2g}", file=stream)
+            print(
+                f"{r['metric']:>14} {r['estimator']:<22} {r['value']:.5g} ± {r['stderr']:.2g}"
+                f"   floor {r['floor']:.5g} ± {r['floor_stderr']:.2g}",
+                file=stream,
+            )
         else:
             print(f"{r['metric']:>14} {r['status']}: {r['error']}", file=stream)
 
@@ -175,14 +206,27 @@ def cmd_run(args) -> int:
 
     if str(args.out) != STDOUT:
         writable_destination(args.out)  # refuse a bad destination before computing anything
-    spec = CellSpec(target=args.target, target_params=dict(args.target_param or []),
-                    learner=args.learner, learner_params=dict(args.learner_param or []),
-                    n_train=args.n_train, n_eval=args.n_eval,
-                    metrics=args.metric or ["tv_projected", "w2"])
+    spec = CellSpec(
+        target=args.target,
+        target_params=dict(args.target_param or []),
+        learner=args.learner,
+        learner_params=dict(args.learner_param or []),
+        n_train=args.n_train,
+        n_eval=args.n_eval,
+        metrics=args.metric or ["tv_projected", "w2"],
+    )
     target = make_cell_target(spec)  # invalid target parameters are a usage error here
-    rows = run_cell(spec, args.replicate, sweep_seed=args.seed, target=target, timeout=args.timeout,
-                    strict_parameters=True)
-    frame = tidy_rows(spec, args.replicate, rows, sweep=args.sweep, dim=target.dim, sweep_seed=args.seed)
+    rows = run_cell(
+        spec,
+        args.replicate,
+        sweep_seed=args.seed,
+        target=target,
+        timeout=args.timeout,
+        strict_parameters=True,
+    )
+    frame = tidy_rows(
+        spec, args.replicate, rows, sweep=args.sweep, dim=target.dim, sweep_seed=args.seed
+    )
     write_table(frame, args.out)
     stream = _messages(args.out)
     _print_rows(frame, stream)
@@ -233,11 +277,22 @@ def cmd_cell(args) -> int:
         if target_error:
             return failed_cell_rows(spec, target_error)
         log.info("cell %s: replicate %d of %d", spec.cell_id(), replicate + 1, args.replicates)
-        return run_cell(spec, replicate, sweep_seed=args.sweep_seed, target=target, timeout=args.timeout)
+        return run_cell(
+            spec, replicate, sweep_seed=args.sweep_seed, target=target, timeout=args.timeout
+        )
 
-    frames = [tidy_rows(spec, r, rows(r), sweep=args.sweep, config_hash=args.config_hash, dim=dim,
-                        sweep_seed=args.sweep_seed)
-              for r in range(args.replicates)]
+    frames = [
+        tidy_rows(
+            spec,
+            r,
+            rows(r),
+            sweep=args.sweep,
+            config_hash=args.config_hash,
+            dim=dim,
+            sweep_seed=args.sweep_seed,
+        )
+        for r in range(args.replicates)
+    ]
     frame = pd.concat(frames, ignore_index=True)
     write_table(frame, args.out)
     return _exit_code(frame)
@@ -257,8 +312,10 @@ def cmd_aggregate(args) -> int:
     summary = aggregate(frame)
     write_table(summary, args.summary)
     failed = int((frame["status"] != "ok").sum())
-    print(f"{len(frame)} rows ({failed} not ok) -> {args.out}; {len(summary)} groups -> {args.summary}",
-          file=_messages(args.out, args.summary))
+    print(
+        f"{len(frame)} rows ({failed} not ok) -> {args.out}; {len(summary)} groups -> {args.summary}",
+        file=_messages(args.out, args.summary),
+    )
     return OK
 
 
@@ -272,13 +329,17 @@ def cmd_status(args) -> int:
     for sweep, rows in frame.groupby("sweep", sort=True):
         counts = rows["status"].value_counts()
         cells = rows.groupby("cell_id")["status"].agg(lambda s: (s != "ok").any())
-        lines.append(f"{sweep}: {rows['cell_id'].nunique()} cells, {len(rows)} rows: "
-                     + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("ok", "failed", "timeout"))
-                     + f"; {int(cells.sum())} cell(s) with a failure")
+        lines.append(
+            f"{sweep}: {rows['cell_id'].nunique()} cells, {len(rows)} rows: "
+            + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("ok", "failed", "timeout"))
+            + f"; {int(cells.sum())} cell(s) with a failure"
+        )
         bad = rows[rows["status"] != "ok"].drop_duplicates(["cell_id", "replicate", "error"])
         for _, r in bad.head(args.max_errors).iterrows():
-            lines.append(f"  {r['status']}: cell {r['cell_id']} ({r['family']} / {r['learner']}) "
-                         f"replicate {r['replicate']}, {r['metric']}: {r['error']}")
+            lines.append(
+                f"  {r['status']}: cell {r['cell_id']} ({r['family']} / {r['learner']}) "
+                f"replicate {r['replicate']}, {r['metric']}: {r['error']}"
+            )
         if len(bad) > args.max_errors:
             lines.append(f"  ... and {len(bad) - args.max_errors} more")
     report = "\n".join(lines) + "\n"
@@ -299,10 +360,14 @@ def cmd_figure(args) -> int:
     from .results import read_summary, read_table
 
     if str(args.out) == STDOUT:
-        raise ValueError("figure --out is a file prefix (it writes <prefix>.pdf and <prefix>.png), not '-'")
+        raise ValueError(
+            "figure --out is a file prefix (it writes <prefix>.pdf and <prefix>.png), not '-'"
+        )
     summaries = [read_summary(path) for path in args.summary]
     labels = args.labels or [chr(ord("A") + i) for i in range(len(summaries))]
-    summary = summaries[0] if len(summaries) == 1 and not args.labels else overlay_runs(summaries, labels)
+    summary = (
+        summaries[0] if len(summaries) == 1 and not args.labels else overlay_runs(summaries, labels)
+    )
     claims = read_table(args.claims, ("claim",), "claims table") if args.claims else None
     for path in make_figure(args.name, summary, args.out, title=args.title or "", claims=claims):
         print(f"wrote {path}")
@@ -315,7 +380,9 @@ def cmd_claims(args) -> int:
     from .claims import evaluate_claims, to_markdown
     from .results import write_table
 
-    table = evaluate_claims(args.results_dir, sweeps=args.sweep or None, sweep_of=dict(args.claim or []))
+    table = evaluate_claims(
+        args.results_dir, sweeps=args.sweep or None, sweep_of=dict(args.claim or [])
+    )
     for out in args.out:
         if str(out).endswith(".md"):
             write_text(out, to_markdown(table))
@@ -323,9 +390,13 @@ def cmd_claims(args) -> int:
             write_table(table, out)
     counts = table[table["role"] == "claim"]["verdict"].value_counts().to_dict()
     controls = table[table["role"] == "control"]
-    print(f"{len(table) // 2} claims: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
-          + f"; controls failing as they must: {(controls['verdict'] == 'fail').sum()} of {len(controls)}"
-          + f" -> {', '.join(args.out)}", file=_messages(*args.out))
+    print(
+        f"{len(table) // 2} claims: "
+        + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+        + f"; controls failing as they must: {(controls['verdict'] == 'fail').sum()} of {len(controls)}"
+        + f" -> {', '.join(args.out)}",
+        file=_messages(*args.out),
+    )
     return OK
 
 
@@ -335,8 +406,16 @@ def cmd_index(args) -> int:
     from .index import build_index
     from .results import read_table
 
-    write_text(args.out, build_index(args.config, read_table(args.claims, ("claim",), "claims table"), args.out,
-                                            args.figures_dir, args.results_dir))
+    write_text(
+        args.out,
+        build_index(
+            args.config,
+            read_table(args.claims, ("claim",), "claims table"),
+            args.out,
+            args.figures_dir,
+            args.results_dir,
+        ),
+    )
     print(f"wrote {args.out}", file=_messages(args.out))
     return OK
 
@@ -344,9 +423,18 @@ def cmd_index(args) -> int:
 def cmd_compare(args) -> int:
     from .compare_report import compare_command
 
-    return compare_command(args.base, args.new, out=args.out, a=args.a, b=args.b, configfile=args.configfile,
-                           cores=args.cores, allow_seed_mismatch=args.allow_seed_mismatch, alpha=args.alpha,
-                           history_dir=args.history)
+    return compare_command(
+        args.base,
+        args.new,
+        out=args.out,
+        a=args.a,
+        b=args.b,
+        configfile=args.configfile,
+        cores=args.cores,
+        allow_seed_mismatch=args.allow_seed_mismatch,
+        alpha=args.alpha,
+        history_dir=args.history,
+    )
 
 
 def cmd_baseline(args) -> int:
@@ -368,7 +456,9 @@ def cmd_history(args) -> int:
         raise ValueError("history needs a METRIC to plot (or --archive RESULTS)")
     history = load_history(args.history)
     filters = parse_filter(",".join(args.where or []))
-    for path in plot_history(history, args.metric, args.out, estimator=args.estimator, filters=filters):
+    for path in plot_history(
+        history, args.metric, args.out, estimator=args.estimator, filters=filters
+    ):
         print(f"wrote {path}")
     return OK
 
@@ -378,8 +468,10 @@ def cmd_expand(args) -> int:
 
     config = load_config(args.config)
     for sweep in config.sweeps.values():
-        print(f"{sweep.name}: {len(sweep.cells)} cells x {sweep.replicates} replicates "
-              f"(config hash {sweep.config_hash})")
+        print(
+            f"{sweep.name}: {len(sweep.cells)} cells x {sweep.replicates} replicates "
+            f"(config hash {sweep.config_hash})"
+        )
         if args.verbose:
             for cell_id, spec in sweep.cells.items():
                 print(f"  {cell_id} {json.dumps(spec.as_dict(), sort_keys=True)}")
@@ -389,34 +481,64 @@ def cmd_expand(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser = argparse.ArgumentParser(prog="gmmlearn", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="gmmlearn", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--version", action="version", version=f"gmmlearn {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="log each stage of a cell (data, fit, sample, metrics) with timings")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log each stage of a cell (data, fit, sample, metrics) with timings",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("list", help="families, learners, metrics and figures with their parameters")
-    p.add_argument("what", nargs="?", choices=["families", "learners", "metrics", "figures", "claims"])
+    p.add_argument(
+        "what", nargs="?", choices=["families", "learners", "metrics", "figures", "claims"]
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("run", help="run one experiment cell and write its tidy rows")
     p.add_argument("--target", required=True, help="target family (gmmlearn list families)")
-    p.add_argument("--target-param", type=_key_value, action="append", metavar="KEY=VALUE",
-                   help="repeatable; VALUE is YAML 1.2 (3, 5e-1, [0.3, 0.7], text)")
+    p.add_argument(
+        "--target-param",
+        type=_key_value,
+        action="append",
+        metavar="KEY=VALUE",
+        help="repeatable; VALUE is YAML 1.2 (3, 5e-1, [0.3, 0.7], text)",
+    )
     p.add_argument("--learner", required=True, help="learner (gmmlearn list learners)")
     p.add_argument("--learner-param", type=_key_value, action="append", metavar="KEY=VALUE")
-    p.add_argument("--n-train", type=_integer("n_train", 1), default=None,
-                   help="training sample size (omit for oracle/exact)")
-    p.add_argument("--n-eval", type=_integer("n_eval", 2), default=10_000, help="learner samples drawn for the metrics")
-    p.add_argument("--metric", type=_metric, action="append", metavar="NAME[:{PARAMS}]",
-                   help="metric, repeatable (default tv_projected, w2), e.g. 'w2:{n_subsample: 500}'")
+    p.add_argument(
+        "--n-train",
+        type=_integer("n_train", 1),
+        default=None,
+        help="training sample size (omit for oracle/exact)",
+    )
+    p.add_argument(
+        "--n-eval",
+        type=_integer("n_eval", 2),
+        default=10_000,
+        help="learner samples drawn for the metrics",
+    )
+    p.add_argument(
+        "--metric",
+        type=_metric,
+        action="append",
+        metavar="NAME[:{PARAMS}]",
+        help="metric, repeatable (default tv_projected, w2), e.g. 'w2:{n_subsample: 500}'",
+    )
     p.add_argument("--seed", type=_integer("seed", 0), default=0, help="sweep seed (>= 0)")
     p.add_argument("--replicate", type=_integer("replicate", 0), default=0)
     p.add_argument("--sweep", default="adhoc")
-    p.add_argument("--timeout", type=_seconds, default=None,
-                   help="seconds before the replicate is stopped and marked timeout")
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=None,
+        help="seconds before the replicate is stopped and marked timeout",
+    )
     p.add_argument("--out", required=True, help="CSV file for the rows ('-': standard output)")
     p.set_defaults(func=cmd_run)
 
@@ -431,7 +553,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sweep", required=True)
     p.add_argument("--sweep-seed", type=_integer("sweep_seed", 0), required=True)
     p.add_argument("--config-hash", default="")
-    p.add_argument("--replicates", type=_integer("replicates", 1), required=True, help="runs replicates 0..R-1")
+    p.add_argument(
+        "--replicates", type=_integer("replicates", 1), required=True, help="runs replicates 0..R-1"
+    )
     p.add_argument("--timeout", type=_seconds, default=None, help="seconds per replicate")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_cell)
@@ -440,15 +564,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+")
     p.add_argument("--out", required=True)
     p.add_argument("--summary", required=True)
-    p.add_argument("--allow-mixed", action="store_true",
-                   help="pool rows of several commits or config hashes (never duplicate rows)")
+    p.add_argument(
+        "--allow-mixed",
+        action="store_true",
+        help="pool rows of several commits or config hashes (never duplicate rows)",
+    )
     p.set_defaults(func=cmd_aggregate)
 
     p = sub.add_parser("status", help="count ok / failed / timeout rows and list the failures")
     p.add_argument("inputs", nargs="+", help="result tables (or their folders)")
     p.add_argument("--strict", action="store_true", help="exit 3 when any row is not ok")
     p.add_argument("--out", help="also write the report here (with --strict: only when all is ok)")
-    p.add_argument("--max-errors", type=_integer("max_errors", 0), default=20, help="failures listed per sweep")
+    p.add_argument(
+        "--max-errors", type=_integer("max_errors", 0), default=20, help="failures listed per sweep"
+    )
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("figure", help="draw a figure from a summary table")
@@ -457,39 +586,76 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--labels", nargs="+", help="one label per summary (default A, B, ...)")
     p.add_argument("--out", required=True, help="output prefix (writes .pdf and .png)")
     p.add_argument("--title")
-    p.add_argument("--claims", help="claims table (gmmlearn claims) whose verdicts go into the title")
+    p.add_argument(
+        "--claims", help="claims table (gmmlearn claims) whose verdicts go into the title"
+    )
     p.set_defaults(func=cmd_figure)
 
     p = sub.add_parser("claims", help="verdicts of the claims C1-C8 over a results folder")
-    p.add_argument("results_dir", help="folder with one subfolder per sweep holding its results.csv")
-    p.add_argument("--out", required=True, action="append",
-                   help="CSV file, or Markdown when it ends in .md (repeatable)")
+    p.add_argument(
+        "results_dir", help="folder with one subfolder per sweep holding its results.csv"
+    )
+    p.add_argument(
+        "--out",
+        required=True,
+        action="append",
+        help="CSV file, or Markdown when it ends in .md (repeatable)",
+    )
     p.add_argument("--sweep", action="append", help="only the claims of this sweep (repeatable)")
-    p.add_argument("--claim", type=_claim_sweep, action="append", metavar="ID=SWEEP",
-                   help="evaluate claim ID on another sweep (repeatable)")
+    p.add_argument(
+        "--claim",
+        type=_claim_sweep,
+        action="append",
+        metavar="ID=SWEEP",
+        help="evaluate claim ID on another sweep (repeatable)",
+    )
     p.set_defaults(func=cmd_claims)
 
-    p = sub.add_parser("index", help="(workflow) the figures of a config with their claims, as Markdown")
+    p = sub.add_parser(
+        "index", help="(workflow) the figures of a config with their claims, as Markdown"
+    )
     p.add_argument("--config", required=True, help="the workflow config file")
     p.add_argument("--claims", required=True, help="its claims table (gmmlearn claims)")
-    p.add_argument("--figures-dir", help="where the run wrote its figures (default: the config's figures_dir)")
-    p.add_argument("--results-dir", help="where the run wrote its results (default: the config's results_dir)")
+    p.add_argument(
+        "--figures-dir", help="where the run wrote its figures (default: the config's figures_dir)"
+    )
+    p.add_argument(
+        "--results-dir", help="where the run wrote its results (default: the config's results_dir)"
+    )
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_index)
 
-    p = sub.add_parser("compare", help="paired comparison of two runs, two git refs or two settings; exit 1 "
-                                       "if anything got worse")
+    p = sub.add_parser(
+        "compare",
+        help="paired comparison of two runs, two git refs or two settings; exit 1 "
+        "if anything got worse",
+    )
     p.add_argument("base", help="BASE: a results folder, a sweep folder, or a git ref")
     p.add_argument("new", nargs="?", help="NEW: the same kinds (omit with --a/--b)")
-    p.add_argument("--a", help="BASE setting inside one run, e.g. learner=diffusion_poly,partition=warm_start")
-    p.add_argument("--b", help="NEW setting inside the same run, e.g. learner=diffusion_poly,partition=global")
-    p.add_argument("--out", default="results/compare", help="folder for compare.csv, report.md, compare.png")
-    p.add_argument("--configfile", help="config run at each git ref (default: that ref's quick config)")
+    p.add_argument(
+        "--a", help="BASE setting inside one run, e.g. learner=diffusion_poly,partition=warm_start"
+    )
+    p.add_argument(
+        "--b", help="NEW setting inside the same run, e.g. learner=diffusion_poly,partition=global"
+    )
+    p.add_argument(
+        "--out", default="results/compare", help="folder for compare.csv, report.md, compare.png"
+    )
+    p.add_argument(
+        "--configfile", help="config run at each git ref (default: that ref's quick config)"
+    )
     p.add_argument("--cores", default="all", help="cores for the workflow at each git ref")
-    p.add_argument("--history", default="results/history", help="where runs at git refs are archived")
-    p.add_argument("--allow-seed-mismatch", action="store_true",
-                   help="compare sweeps run with different seeds (as independent runs)")
-    p.add_argument("--alpha", type=float, default=0.05, help="level of the Benjamini-Hochberg correction")
+    p.add_argument(
+        "--history", default="results/history", help="where runs at git refs are archived"
+    )
+    p.add_argument(
+        "--allow-seed-mismatch",
+        action="store_true",
+        help="compare sweeps run with different seeds (as independent runs)",
+    )
+    p.add_argument(
+        "--alpha", type=float, default=0.05, help="level of the Benjamini-Hochberg correction"
+    )
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("baseline", help="refresh results/baseline from a run of the quick config")
@@ -502,8 +668,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("history", help="plot a metric across archived commits, or archive a run")
     p.add_argument("metric", nargs="?", help="metric to plot (gmmlearn list metrics)")
     p.add_argument("--estimator")
-    p.add_argument("--where", action="append", metavar="KEY=VALUE[,...]", help="column or parameter filter")
-    p.add_argument("--archive", metavar="RESULTS", help="archive this results folder under its commit")
+    p.add_argument(
+        "--where", action="append", metavar="KEY=VALUE[,...]", help="column or parameter filter"
+    )
+    p.add_argument(
+        "--archive", metavar="RESULTS", help="archive this results folder under its commit"
+    )
     p.add_argument("--history", default="results/history")
     p.add_argument("--out", default="history", help="output prefix (writes .pdf and .png)")
     p.set_defaults(func=cmd_history)
@@ -522,7 +692,9 @@ def _configure_logging(verbose: bool) -> None:
         logger.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.gmmlearn_cli = True
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
+    )
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
     logger.propagate = False

@@ -52,8 +52,17 @@ from .results import STATUSES, check_unique_rows
 ALPHA = 0.05
 #: relative differences at or below this are floating-point round-off, never a change
 ROUNDOFF = 1e-8
-VERDICTS = ("worse", "now failing", "better", "fixed", "changed", "inconclusive", "new", "missing",
-            "unchanged")
+VERDICTS = (
+    "worse",
+    "now failing",
+    "better",
+    "fixed",
+    "changed",
+    "inconclusive",
+    "new",
+    "missing",
+    "unchanged",
+)
 #: verdicts that make ``gmmlearn compare`` exit with code 1
 GATING = ("worse", "now failing")
 REQUIRED = ("sweep", "cell_id", "replicate", "metric", "estimator", "value", "status")
@@ -81,6 +90,7 @@ class Comparison:
 
 # -- reading runs ---------------------------------------------------------------------------------
 
+
 def _read_table(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path)
@@ -102,8 +112,12 @@ def _read_table(path: Path) -> pd.DataFrame:
     if broken.any():
         line = int(np.flatnonzero(broken.to_numpy())[0]) + 2
         raise ValueError(f"{path}: line {line} is incomplete or malformed (a truncated file?)")
-    return frame.assign(estimator=frame["estimator"].fillna(""), value=frame["value"].astype(float),
-                        replicate=frame["replicate"].astype(int), source=str(path))
+    return frame.assign(
+        estimator=frame["estimator"].fillna(""),
+        value=frame["value"].astype(float),
+        replicate=frame["replicate"].astype(int),
+        source=str(path),
+    )
 
 
 def load_run(path) -> pd.DataFrame:
@@ -125,6 +139,7 @@ def load_run(path) -> pd.DataFrame:
 
 
 # -- selecting settings ---------------------------------------------------------------------------
+
 
 def parse_filter(text: str) -> dict:
     """``"learner=diffusion_poly,partition=warm_start"`` -> a dict; values are read as YAML."""
@@ -155,7 +170,9 @@ def filter_column(frame: pd.DataFrame, key: str, where: str = "filter") -> str:
         if column in frame:
             return column
     params = sorted(c.split("_", 2)[2] for c in frame if c.startswith(("p_learner_", "p_target_")))
-    raise ValueError(f"{where}: no column or parameter {key!r}; parameters here: {', '.join(params)}")
+    raise ValueError(
+        f"{where}: no column or parameter {key!r}; parameters here: {', '.join(params)}"
+    )
 
 
 def _equals(series: pd.Series, value) -> pd.Series:
@@ -189,6 +206,7 @@ def select_rows(frame: pd.DataFrame, filters: dict, where: str = "filter") -> pd
 
 # -- pairing --------------------------------------------------------------------------------------
 
+
 def _describe_columns(frame: pd.DataFrame) -> list[str]:
     tparams = sorted(c for c in frame if c.startswith("p_target_"))
     lparams = sorted(c for c in frame if c.startswith("p_learner_"))
@@ -198,35 +216,57 @@ def _describe_columns(frame: pd.DataFrame) -> list[str]:
 def _seed_notes(base: pd.DataFrame, new: pd.DataFrame, allow_mismatch: bool) -> list[str]:
     notes = []
     for sweep in sorted(set(base["sweep"]) & set(new["sweep"])):
-        seeds = [set(side.loc[side["sweep"] == sweep, "sweep_seed"].dropna().astype(int))
-                 if "sweep_seed" in side else set() for side in (base, new)]
+        seeds = [
+            set(side.loc[side["sweep"] == sweep, "sweep_seed"].dropna().astype(int))
+            if "sweep_seed" in side
+            else set()
+            for side in (base, new)
+        ]
         if not (seeds[0] and seeds[1]):
-            notes.append(f"sweep {sweep}: the sweep seed of one side is not recorded; pairs are assumed "
-                         "to share their random streams")
+            notes.append(
+                f"sweep {sweep}: the sweep seed of one side is not recorded; pairs are assumed "
+                "to share their random streams"
+            )
         elif seeds[0] != seeds[1]:
-            message = (f"sweep {sweep}: the sweep seeds differ (BASE {sorted(seeds[0])}, NEW "
-                       f"{sorted(seeds[1])}), so its cells are not common-random-number pairs")
+            message = (
+                f"sweep {sweep}: the sweep seeds differ (BASE {sorted(seeds[0])}, NEW "
+                f"{sorted(seeds[1])}), so its cells are not common-random-number pairs"
+            )
             if not allow_mismatch:
-                raise ValueError(message + "; compare runs of one seed, or pass --allow-seed-mismatch "
-                                           "to test them as independent runs")
+                raise ValueError(
+                    message + "; compare runs of one seed, or pass --allow-seed-mismatch "
+                    "to test them as independent runs"
+                )
             notes.append(message + ": tested as independent runs")
     return notes
 
 
-def compare_runs(base, new, *, allow_seed_mismatch: bool = False, alpha: float = ALPHA) -> Comparison:
+def compare_runs(
+    base, new, *, allow_seed_mismatch: bool = False, alpha: float = ALPHA
+) -> Comparison:
     """Compare two runs (folders or result tables) cell by cell."""
     base_rows, new_rows = load_run(base), load_run(new)
     common = set(base_rows["sweep"]) & set(new_rows["sweep"])
     if not common:
-        raise ValueError(f"no sweep in common: {base} has {sorted(set(base_rows['sweep']))}, "
-                         f"{new} has {sorted(set(new_rows['sweep']))}")
+        raise ValueError(
+            f"no sweep in common: {base} has {sorted(set(base_rows['sweep']))}, "
+            f"{new} has {sorted(set(new_rows['sweep']))}"
+        )
     notes = _seed_notes(base_rows, new_rows, allow_seed_mismatch)
     for label, rows in (("BASE", base_rows), ("NEW", new_rows)):
-        commits = sorted(set(rows["git_commit"].fillna("(unrecorded)").astype(str))) if "git_commit" in rows else []
+        commits = (
+            sorted(set(rows["git_commit"].fillna("(unrecorded)").astype(str)))
+            if "git_commit" in rows
+            else []
+        )
         notes.append(f"{label} commit(s): {', '.join(commits) or '(unrecorded)'}")
-    base_rows, new_rows = (f.assign(unit=f["sweep"].astype(str) + "/" + f["cell_id"].astype(str))
-                           for f in (base_rows, new_rows))
-    table = compare_tables(base_rows, new_rows, _describe_columns(pd.concat([base_rows, new_rows])), alpha)
+    base_rows, new_rows = (
+        f.assign(unit=f["sweep"].astype(str) + "/" + f["cell_id"].astype(str))
+        for f in (base_rows, new_rows)
+    )
+    table = compare_tables(
+        base_rows, new_rows, _describe_columns(pd.concat([base_rows, new_rows])), alpha
+    )
     return Comparison(table, str(base), str(new), alpha, notes)
 
 
@@ -242,29 +282,42 @@ def compare_settings(run, a: dict, b: dict, *, alpha: float = ALPHA) -> Comparis
         raise ValueError(f"--a {a} and --b {b} select some of the same rows: they must differ")
     named = {filter_column(rows, key) for key in {**a, **b}}
     tparams = sorted(c for c in rows if c.startswith("p_target_"))
-    shared = [c for c in ["learner", *sorted(c for c in rows if c.startswith("p_learner_"))]
-              if c not in named and side_a[c].notna().any() and side_b[c].notna().any()]
+    shared = [
+        c
+        for c in ["learner", *sorted(c for c in rows if c.startswith("p_learner_"))]
+        if c not in named and side_a[c].notna().any() and side_b[c].notna().any()
+    ]
     key = ["sweep", "family", *tparams, "n_train", "n_eval", *shared]
 
     def with_units(side, flag):
         side = side.assign(unit=row_keys(side, key))
         crowded = side.duplicated(["unit", "replicate", "metric", "estimator"], keep=False)
         if crowded.any():
-            varying = [c for c in side if c.startswith("p_learner_") and c not in key
-                       and side.loc[crowded].groupby("unit")[c].nunique().max() > 1]
-            raise ValueError(f"{flag} selects several cells per target and n_train (they differ in "
-                             f"{', '.join(v.removeprefix('p_learner_') for v in varying) or 'cell_id'}): "
-                             "add that parameter to the filter")
+            varying = [
+                c
+                for c in side
+                if c.startswith("p_learner_")
+                and c not in key
+                and side.loc[crowded].groupby("unit")[c].nunique().max() > 1
+            ]
+            raise ValueError(
+                f"{flag} selects several cells per target and n_train (they differ in "
+                f"{', '.join(v.removeprefix('p_learner_') for v in varying) or 'cell_id'}): "
+                "add that parameter to the filter"
+            )
         return side
 
     side_a, side_b = with_units(side_a, "--a"), with_units(side_b, "--b")
     describe = ["sweep", "family", *tparams, *shared, "n_train", "n_eval"]
     table = compare_tables(side_a, side_b, describe, alpha)
     setting = [", ".join(f"{k}={v}" for k, v in filters.items()) for filters in (a, b)]
-    return Comparison(table, *setting, alpha, [f"two settings of one run ({run}), paired by {', '.join(key)}"])
+    return Comparison(
+        table, *setting, alpha, [f"two settings of one run ({run}), paired by {', '.join(key)}"]
+    )
 
 
 # -- statistics -----------------------------------------------------------------------------------
+
 
 def paired_t(mean: np.ndarray, sd: np.ndarray, n: np.ndarray, level: float = 0.95):
     """Two-sided paired t test of mean differences (sd with ddof=1, n pairs >= 2): p-values and the
@@ -291,6 +344,7 @@ def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
 
 # -- the comparison table -------------------------------------------------------------------------
 
+
 def _registered_names(metrics) -> dict:
     names = {}
     for metric in metrics:
@@ -310,49 +364,102 @@ def _status(frame: pd.DataFrame) -> pd.Series:
     return status
 
 
-def compare_tables(base: pd.DataFrame, new: pd.DataFrame, describe: list[str], alpha: float = ALPHA) -> pd.DataFrame:
+def compare_tables(
+    base: pd.DataFrame, new: pd.DataFrame, describe: list[str], alpha: float = ALPHA
+) -> pd.DataFrame:
     """The comparison table of two sides whose rows carry a pairing ``unit`` column."""
     names = _registered_names(set(base["metric"]) | set(new["metric"]))
     base, new = (f.assign(registered=f["metric"].map(names)) for f in (base, new))
     status = {side: _status(f) for side, f in (("base", base), ("new", new))}
-    values = {side: f[f["status"] == "ok"].set_index([*ROW, "replicate"])["value"]
-              for side, f in (("base", base), ("new", new))}
-    rows = pd.merge(values["base"].rename("base"), values["new"].rename("new"), how="outer",
-                    left_index=True, right_index=True, indicator=True).reset_index()
+    values = {
+        side: f[f["status"] == "ok"].set_index([*ROW, "replicate"])["value"]
+        for side, f in (("base", base), ("new", new))
+    }
+    rows = pd.merge(
+        values["base"].rename("base"),
+        values["new"].rename("new"),
+        how="outer",
+        left_index=True,
+        right_index=True,
+        indicator=True,
+    ).reset_index()
     rows["registered"] = rows["metric"].map(names)
     status_key = pd.MultiIndex.from_frame(rows[["unit", "replicate", "registered"]])
     other = {side: status[side].reindex(status_key).to_numpy() for side in status}
-    on = {"base": rows["_merge"].ne("right_only").to_numpy(), "new": rows["_merge"].ne("left_only").to_numpy()}
+    on = {
+        "base": rows["_merge"].ne("right_only").to_numpy(),
+        "new": rows["_merge"].ne("left_only").to_numpy(),
+    }
     a, b = rows["base"].to_numpy(float), rows["new"].to_numpy(float)
     paired = on["base"] & on["new"] & np.isfinite(a) & np.isfinite(b)
     d = np.where(paired, b - a, np.nan)
     scale = np.maximum(np.abs(a), np.abs(b))
     rows = rows.assign(
-        paired=paired, d=d, base_paired=np.where(paired, a, np.nan), new_paired=np.where(paired, b, np.nan),
-        on_base=on["base"], on_new=on["new"],
+        paired=paired,
+        d=d,
+        base_paired=np.where(paired, a, np.nan),
+        new_paired=np.where(paired, b, np.nan),
+        on_base=on["base"],
+        on_new=on["new"],
         now_failing=on["base"] & ~on["new"] & np.isin(other["new"], ["failed", "timeout"]),
         fixed=on["new"] & ~on["base"] & np.isin(other["base"], ["failed", "timeout"]),
         beyond_roundoff=paired & (np.abs(d) > ROUNDOFF * scale),
-        nan_both=on["base"] & on["new"] & np.isnan(a) & np.isnan(b))
-    groups = rows.groupby(ROW, sort=False).agg(
-        registered=("registered", "first"), n_base=("on_base", "sum"), n_new=("on_new", "sum"),
-        n_pairs=("paired", "sum"), n_now_failing=("now_failing", "sum"), n_fixed=("fixed", "sum"),
-        beyond_roundoff=("beyond_roundoff", "any"), nan_both=("nan_both", "sum"),
-        base_mean=("base_paired", "mean"), new_mean=("new_paired", "mean"),
-        base_all=("base", "mean"), new_all=("new", "mean"), diff=("d", "mean"), diff_sd=("d", "std"),
-    ).reset_index()
+        nan_both=on["base"] & on["new"] & np.isnan(a) & np.isnan(b),
+    )
+    groups = (
+        rows.groupby(ROW, sort=False)
+        .agg(
+            registered=("registered", "first"),
+            n_base=("on_base", "sum"),
+            n_new=("on_new", "sum"),
+            n_pairs=("paired", "sum"),
+            n_now_failing=("now_failing", "sum"),
+            n_fixed=("fixed", "sum"),
+            beyond_roundoff=("beyond_roundoff", "any"),
+            nan_both=("nan_both", "sum"),
+            base_mean=("base_paired", "mean"),
+            new_mean=("new_paired", "mean"),
+            base_all=("base", "mean"),
+            new_all=("new", "mean"),
+            diff=("d", "mean"),
+            diff_sd=("d", "std"),
+        )
+        .reset_index()
+    )
     table = _verdicts(groups, alpha)
     table = pd.concat([table, _failure_only_rows(base, new, status)], ignore_index=True)
     described = pd.concat([base, new]).drop_duplicates("unit").set_index("unit")
     described = described[[c for c in describe if c in described]]
     table = table.join(described, on="unit")
     order = {v: i for i, v in enumerate(VERDICTS)}
-    table = table.assign(_order=table["verdict"].map(order),
-                         _size=-(table["diff"].abs() / table["tolerance"]).fillna(0))
+    table = table.assign(
+        _order=table["verdict"].map(order),
+        _size=-(table["diff"].abs() / table["tolerance"]).fillna(0),
+    )
     table = table.sort_values(["_order", "_size", "unit", "metric", "estimator"], kind="stable")
-    columns = ["verdict", *described.columns, "metric", "estimator", "direction", "metric_unit", "n_base",
-               "n_new", "n_pairs", "base_mean", "new_mean", "diff", "diff_ci_low", "diff_ci_high", "rel_diff",
-               "tolerance", "p_value", "q_value", "status_base", "status_new", "unit"]
+    columns = [
+        "verdict",
+        *described.columns,
+        "metric",
+        "estimator",
+        "direction",
+        "metric_unit",
+        "n_base",
+        "n_new",
+        "n_pairs",
+        "base_mean",
+        "new_mean",
+        "diff",
+        "diff_ci_low",
+        "diff_ci_high",
+        "rel_diff",
+        "tolerance",
+        "p_value",
+        "q_value",
+        "status_base",
+        "status_new",
+        "unit",
+    ]
     return table[columns].reset_index(drop=True)
 
 
@@ -363,9 +470,16 @@ def _verdicts(groups: pd.DataFrame, alpha: float) -> pd.DataFrame:
     no_pairs = groups["n_pairs"] == 0
     base_mean = groups["base_mean"].where(~no_pairs, groups["base_all"])
     new_mean = groups["new_mean"].where(~no_pairs, groups["new_all"])
-    tolerance = np.array([senses[m].tolerance(ref) if senses[m] else 0.0
-                          for m, ref in zip(groups["registered"], base_mean)], dtype=np.float64)
-    tolerance = np.maximum(tolerance, ROUNDOFF * np.maximum(base_mean.abs(), new_mean.abs()).fillna(0))
+    tolerance = np.array(
+        [
+            senses[m].tolerance(ref) if senses[m] else 0.0
+            for m, ref in zip(groups["registered"], base_mean)
+        ],
+        dtype=np.float64,
+    )
+    tolerance = np.maximum(
+        tolerance, ROUNDOFF * np.maximum(base_mean.abs(), new_mean.abs()).fillna(0)
+    )
     n = groups["n_pairs"].to_numpy(float)
     tested = (n >= 2) & groups["beyond_roundoff"].to_numpy()
     p, low, high = paired_t(groups["diff"].fillna(0), groups["diff_sd"].fillna(0), n)
@@ -379,28 +493,64 @@ def _verdicts(groups: pd.DataFrame, alpha: float) -> pd.DataFrame:
     significant = tested & (q <= alpha) & relevant
     sign = np.sign(diff) * np.where(direction == "lower", 1, np.where(direction == "higher", -1, 0))
     verdict = np.select(
-        [groups["n_now_failing"] > 0, groups["n_fixed"] > 0, groups["n_new"] == 0, groups["n_base"] == 0,
-         no_pairs & (groups["nan_both"] > 0), no_pairs | ((n == 1) & relevant & groups["beyond_roundoff"]),
-         significant & (sign > 0), significant & (sign < 0), significant],
-        ["now failing", "fixed", "missing", "new", "unchanged", "inconclusive", "worse", "better", "changed"],
-        default="unchanged")
+        [
+            groups["n_now_failing"] > 0,
+            groups["n_fixed"] > 0,
+            groups["n_new"] == 0,
+            groups["n_base"] == 0,
+            no_pairs & (groups["nan_both"] > 0),
+            no_pairs | ((n == 1) & relevant & groups["beyond_roundoff"]),
+            significant & (sign > 0),
+            significant & (sign < 0),
+            significant,
+        ],
+        [
+            "now failing",
+            "fixed",
+            "missing",
+            "new",
+            "unchanged",
+            "inconclusive",
+            "worse",
+            "better",
+            "changed",
+        ],
+        default="unchanged",
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(base_mean != 0, diff / np.abs(base_mean), np.nan)
     return groups.assign(
-        verdict=verdict, direction=direction,
+        verdict=verdict,
+        direction=direction,
         metric_unit=groups["registered"].map(lambda m: senses[m].unit if senses[m] else ""),
-        base_mean=base_mean, new_mean=new_mean, diff_ci_low=np.where(n >= 2, low, np.nan),
-        diff_ci_high=np.where(n >= 2, high, np.nan), rel_diff=rel, tolerance=tolerance, p_value=p, q_value=q,
-        status_base=np.where(groups["n_base"] > 0, "ok", np.where(groups["n_fixed"] > 0, "failed", "absent")),
-        status_new=np.where(groups["n_new"] > 0, "ok", np.where(groups["n_now_failing"] > 0, "failed", "absent")),
+        base_mean=base_mean,
+        new_mean=new_mean,
+        diff_ci_low=np.where(n >= 2, low, np.nan),
+        diff_ci_high=np.where(n >= 2, high, np.nan),
+        rel_diff=rel,
+        tolerance=tolerance,
+        p_value=p,
+        q_value=q,
+        status_base=np.where(
+            groups["n_base"] > 0, "ok", np.where(groups["n_fixed"] > 0, "failed", "absent")
+        ),
+        status_new=np.where(
+            groups["n_new"] > 0, "ok", np.where(groups["n_now_failing"] > 0, "failed", "absent")
+        ),
     )
 
 
 def _failure_only_rows(base: pd.DataFrame, new: pd.DataFrame, status: dict) -> pd.DataFrame:
     """One row per (unit, metric) that has no ok row on either side: failing on both (unchanged),
     or failing on one side and absent on the other (new / missing)."""
-    with_ok = set(map(tuple, pd.concat([base, new]).loc[lambda f: f["status"] == "ok", ["unit", "registered"]]
-                      .to_numpy()))
+    with_ok = set(
+        map(
+            tuple,
+            pd.concat([base, new])
+            .loc[lambda f: f["status"] == "ok", ["unit", "registered"]]
+            .to_numpy(),
+        )
+    )
     state = {}
     for side, series in status.items():
         failed = series[series != "ok"].reset_index()
@@ -410,13 +560,26 @@ def _failure_only_rows(base: pd.DataFrame, new: pd.DataFrame, status: dict) -> p
     if not keys:
         return pd.DataFrame()
     index = pd.MultiIndex.from_tuples(keys, names=["unit", "registered"])
-    frame = pd.DataFrame({"status_base": state["base"].reindex(index).fillna("absent"),
-                          "status_new": state["new"].reindex(index).fillna("absent")}).reset_index()
-    verdict = np.select([frame["status_base"] == "absent", frame["status_new"] == "absent"], ["new", "missing"],
-                        default="unchanged")
+    frame = pd.DataFrame(
+        {
+            "status_base": state["base"].reindex(index).fillna("absent"),
+            "status_new": state["new"].reindex(index).fillna("absent"),
+        }
+    ).reset_index()
+    verdict = np.select(
+        [frame["status_base"] == "absent", frame["status_new"] == "absent"],
+        ["new", "missing"],
+        default="unchanged",
+    )
     senses = frame["registered"].map(METRICS.senses.get)
     return frame.assign(
-        metric=frame["registered"], estimator="", verdict=verdict,
+        metric=frame["registered"],
+        estimator="",
+        verdict=verdict,
         direction=senses.map(lambda s: s.direction if s else "none"),
         metric_unit=senses.map(lambda s: s.unit if s else ""),
-        n_base=0, n_new=0, n_pairs=0, tolerance=np.nan)
+        n_base=0,
+        n_new=0,
+        n_pairs=0,
+        tolerance=np.nan,
+    )

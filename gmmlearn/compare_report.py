@@ -12,31 +12,60 @@ import numpy as np
 import pandas as pd
 
 from .atomic import write_text
-from .compare import ALPHA, GATING, VERDICTS, Comparison, compare_runs, compare_settings, parse_filter
+from .compare import (
+    ALPHA,
+    GATING,
+    VERDICTS,
+    Comparison,
+    compare_runs,
+    compare_settings,
+    parse_filter,
+)
 from .figures.common import footnote, save, style
 from .results import write_table
 
-VERDICT_COLORS = {"worse": "#c0392b", "now failing": "#c0392b", "better": "#1e8449", "fixed": "#1e8449",
-                  "changed": "#d68910", "inconclusive": "#d68910", "unchanged": "0.45"}
+VERDICT_COLORS = {
+    "worse": "#c0392b",
+    "now failing": "#c0392b",
+    "better": "#1e8449",
+    "fixed": "#1e8449",
+    "changed": "#d68910",
+    "inconclusive": "#d68910",
+    "unchanged": "0.45",
+}
 #: rows listed per verdict in report.md (all rows are in compare.csv)
 LISTED = 40
 #: rows drawn per forest-plot panel: the most notable first
 DRAWN = 45
 
 
-def compare_command(base: str, new: str | None = None, *, out, a: str | None = None, b: str | None = None,
-                    configfile=None, cores="all", allow_seed_mismatch: bool = False, alpha: float = ALPHA,
-                    history_dir="results/history") -> int:
+def compare_command(
+    base: str,
+    new: str | None = None,
+    *,
+    out,
+    a: str | None = None,
+    b: str | None = None,
+    configfile=None,
+    cores="all",
+    allow_seed_mismatch: bool = False,
+    alpha: float = ALPHA,
+    history_dir="results/history",
+) -> int:
     """Compare, write the outputs into ``out``, print the counts; 1 if anything got worse or now
     fails, else 0. BASE and NEW are results folders, or git refs whose quick config (or
     ``configfile``) is run with their own code and archived in ``history_dir``."""
     if a or b:
         if not (a and b) or new is not None:
-            raise ValueError("--a and --b go together and compare two settings of one run: "
-                             "gmmlearn compare RUN --a KEY=VALUE,... --b KEY=VALUE,...")
+            raise ValueError(
+                "--a and --b go together and compare two settings of one run: "
+                "gmmlearn compare RUN --a KEY=VALUE,... --b KEY=VALUE,..."
+            )
         comparison = compare_settings(base, parse_filter(a), parse_filter(b), alpha=alpha)
     elif new is None:
-        raise ValueError("compare needs BASE and NEW (results folders or git refs), or one run with --a and --b")
+        raise ValueError(
+            "compare needs BASE and NEW (results folders or git refs), or one run with --a and --b"
+        )
     elif Path(base).exists() and Path(new).exists():
         comparison = compare_runs(base, new, allow_seed_mismatch=allow_seed_mismatch, alpha=alpha)
     else:
@@ -46,8 +75,10 @@ def compare_command(base: str, new: str | None = None, *, out, a: str | None = N
         for ref in (base, new):
             if not Path(ref).exists() and resolve_ref(ref, repo) is None:
                 raise ValueError(f"{ref}: neither a results folder nor a git ref of {repo}")
-        runs = [run_at_ref(ref, repo=repo, history_dir=history_dir, configfile=configfile, cores=cores)
-                for ref in (base, new)]
+        runs = [
+            run_at_ref(ref, repo=repo, history_dir=history_dir, configfile=configfile, cores=cores)
+            for ref in (base, new)
+        ]
         comparison = compare_runs(*runs, allow_seed_mismatch=allow_seed_mismatch, alpha=alpha)
         comparison.base, comparison.new = f"{base} ({runs[0]})", f"{new} ({runs[1]})"
     write_comparison(comparison, out)
@@ -55,8 +86,12 @@ def compare_command(base: str, new: str | None = None, *, out, a: str | None = N
     print(f"{'REGRESSION' if comparison.regressed else 'no regression'}: {counts}")
     flagged = comparison.table[comparison.table["verdict"].isin(GATING)]
     for (_, row), label in zip(flagged.head(10).iterrows(), row_labels(flagged.head(10))):
-        print(f"  {row['verdict']}: {label} {row['metric']} {_number(row['base_mean'])} -> {_number(row['new_mean'])}")
-    print(f"report: {Path(out) / 'report.md'}, table: {Path(out) / 'compare.csv'}, plot: {Path(out) / 'compare.png'}")
+        print(
+            f"  {row['verdict']}: {label} {row['metric']} {_number(row['base_mean'])} -> {_number(row['new_mean'])}"
+        )
+    print(
+        f"report: {Path(out) / 'report.md'}, table: {Path(out) / 'compare.csv'}, plot: {Path(out) / 'compare.png'}"
+    )
     return 1 if comparison.regressed else 0
 
 
@@ -64,8 +99,10 @@ def write_comparison(comparison: Comparison, out_dir) -> list[Path]:
     """Write compare.csv, report.md and the forest plot into ``out_dir``; return the paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = [write_table(comparison.table, out_dir / "compare.csv"),
-               write_text(out_dir / "report.md", report_markdown(comparison))]
+    written = [
+        write_table(comparison.table, out_dir / "compare.csv"),
+        write_text(out_dir / "report.md", report_markdown(comparison)),
+    ]
     return written + forest_plot(comparison, out_dir / "compare")
 
 
@@ -78,12 +115,20 @@ def row_labels(table: pd.DataFrame) -> pd.Series:
     several = sweeps.nunique() > 1
     labels = pd.Series("", index=table.index, dtype=object)
     for sweep, rows in table.groupby(sweeps, sort=False):
-        candidates = ["family", *[c for c in rows if c.startswith("p_target_")], "learner",
-                      *[c for c in rows if c.startswith("p_learner_")], "n_train"]
+        candidates = [
+            "family",
+            *[c for c in rows if c.startswith("p_target_")],
+            "learner",
+            *[c for c in rows if c.startswith("p_learner_")],
+            "n_train",
+        ]
         shown = [c for c in candidates if c in rows and rows[c].nunique(dropna=False) > 1]
         for index, row in rows.iterrows():
-            parts = [f"{c.removeprefix('p_target_').removeprefix('p_learner_')}={_short(row[c])}" for c in shown
-                     if pd.notna(row[c])]
+            parts = [
+                f"{c.removeprefix('p_target_').removeprefix('p_learner_')}={_short(row[c])}"
+                for c in shown
+                if pd.notna(row[c])
+            ]
             parts += [str(row["estimator"])] if row["estimator"] else []
             labels[index] = (f"{sweep}: " if several else "") + ", ".join(parts)
     return labels
@@ -100,15 +145,22 @@ def _number(value, digits: int = 4) -> str:
 
 
 def _markdown_table(table: pd.DataFrame) -> list[str]:
-    lines = ["| cell | metric | n | base | new | diff [95% CI] | rel | tolerance | q |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| cell | metric | n | base | new | diff [95% CI] | rel | tolerance | q |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for (_, row), label in zip(table.iterrows(), row_labels(table)):
-        interval = f" [{_number(row['diff_ci_low'], 3)}, {_number(row['diff_ci_high'], 3)}]" \
-            if pd.notna(row["diff_ci_low"]) else ""
+        interval = (
+            f" [{_number(row['diff_ci_low'], 3)}, {_number(row['diff_ci_high'], 3)}]"
+            if pd.notna(row["diff_ci_low"])
+            else ""
+        )
         rel = "" if pd.isna(row["rel_diff"]) else f"{100 * row['rel_diff']:+.1f}%"
-        lines.append(f"| {label} | {row['metric']} | {int(row['n_pairs'])} | {_number(row['base_mean'])} | "
-                     f"{_number(row['new_mean'])} | {_number(row['diff'], 3)}{interval} | {rel} | "
-                     f"{_number(row['tolerance'], 2)} | {_number(row['q_value'], 2)} |")
+        lines.append(
+            f"| {label} | {row['metric']} | {int(row['n_pairs'])} | {_number(row['base_mean'])} | "
+            f"{_number(row['new_mean'])} | {_number(row['diff'], 3)}{interval} | {rel} | "
+            f"{_number(row['tolerance'], 2)} | {_number(row['q_value'], 2)} |"
+        )
     return lines
 
 
@@ -116,16 +168,24 @@ def report_markdown(comparison: Comparison) -> str:
     """The report: what was compared, how, the counts, then the rows of each verdict, worst first."""
     table, counts = comparison.table, comparison.counts()
     gate = "REGRESSION" if comparison.regressed else "no regression"
-    lines = [f"# gmmlearn compare: {gate}", "",
-             f"- BASE: `{comparison.base}`", f"- NEW: `{comparison.new}`",
-             *[f"- {note}" for note in comparison.notes], "",
-             "Rows pair by (sweep, cell, replicate, metric, estimator); diff = NEW - BASE, mean over the "
-             "paired replicates with its 95% Student-t interval; two-sided paired t test, "
-             f"Benjamini-Hochberg q-values over the whole comparison, alpha = {comparison.alpha:g}. "
-             "A difference inside the metric's practical tolerance is `unchanged` whatever its q; "
-             "differences within relative 1e-8 (round-off) are not tested.", "",
-             "| verdict | rows |", "| --- | --- |",
-             *[f"| {verdict} | {n} |" for verdict, n in counts.items() if n], ""]
+    lines = [
+        f"# gmmlearn compare: {gate}",
+        "",
+        f"- BASE: `{comparison.base}`",
+        f"- NEW: `{comparison.new}`",
+        *[f"- {note}" for note in comparison.notes],
+        "",
+        "Rows pair by (sweep, cell, replicate, metric, estimator); diff = NEW - BASE, mean over the "
+        "paired replicates with its 95% Student-t interval; two-sided paired t test, "
+        f"Benjamini-Hochberg q-values over the whole comparison, alpha = {comparison.alpha:g}. "
+        "A difference inside the metric's practical tolerance is `unchanged` whatever its q; "
+        "differences within relative 1e-8 (round-off) are not tested.",
+        "",
+        "| verdict | rows |",
+        "| --- | --- |",
+        *[f"| {verdict} | {n} |" for verdict, n in counts.items() if n],
+        "",
+    ]
     for verdict in VERDICTS:
         rows = table[table["verdict"] == verdict]
         if rows.empty or verdict == "unchanged":
@@ -133,9 +193,15 @@ def report_markdown(comparison: Comparison) -> str:
         lines += [f"## {verdict} ({len(rows)})", ""]
         if verdict in ("new", "missing", "now failing", "fixed"):
             listed = rows.assign(label=row_labels(rows))
-            lines += [f"- {r.label} {r.metric}" + (f" (BASE {r.status_base}, NEW {r.status_new})"
-                                                     if verdict not in ("new", "missing") else "")
-                      for r in listed.head(LISTED).itertuples()]
+            lines += [
+                f"- {r.label} {r.metric}"
+                + (
+                    f" (BASE {r.status_base}, NEW {r.status_new})"
+                    if verdict not in ("new", "missing")
+                    else ""
+                )
+                for r in listed.head(LISTED).itertuples()
+            ]
         else:
             lines += _markdown_table(rows.head(LISTED))
         if len(rows) > LISTED:
@@ -166,15 +232,28 @@ def forest_plot(comparison: Comparison, out_prefix) -> list[Path]:
     panels = [(m, _drawn(tested[tested["metric"] == m])) for m in metrics]
     heights = [max(len(rows), 2) * 0.19 + 0.9 for _, rows in panels] or [1.5]
     with style():
-        fig, axes = plt.subplots(len(heights), 1, figsize=(7.5, sum(heights)), squeeze=False,
-                                 gridspec_kw={"height_ratios": heights}, layout="constrained")
+        fig, axes = plt.subplots(
+            len(heights),
+            1,
+            figsize=(7.5, sum(heights)),
+            squeeze=False,
+            gridspec_kw={"height_ratios": heights},
+            layout="constrained",
+        )
         if not panels:
             axes[0, 0].text(0.5, 0.5, "no paired rows to draw", ha="center", va="center")
             axes[0, 0].set_axis_off()
         for ax, (metric, rows) in zip(axes[:, 0], panels):
             y = np.arange(len(rows))[::-1]
-            ax.barh(y, 2 * rows["tolerance"], left=-rows["tolerance"], height=0.8, color="0.88", linewidth=0,
-                    label="practical tolerance")
+            ax.barh(
+                y,
+                2 * rows["tolerance"],
+                left=-rows["tolerance"],
+                height=0.8,
+                color="0.88",
+                linewidth=0,
+                label="practical tolerance",
+            )
             colors = rows["verdict"].map(VERDICT_COLORS).fillna("0.45").tolist()
             low = (rows["diff"] - rows["diff_ci_low"]).fillna(0).to_numpy()
             high = (rows["diff_ci_high"] - rows["diff"]).fillna(0).to_numpy()
@@ -185,19 +264,34 @@ def forest_plot(comparison: Comparison, out_prefix) -> list[Path]:
             # differ by orders of magnitude (score error per noise level)
             linthresh = float(np.nanmedian(rows["tolerance"])) or 1e-12
             ax.set_xscale("symlog", linthresh=linthresh, linscale=0.5)
-            ax.xaxis.set_major_formatter(mticker.FuncFormatter(
-                lambda v, _, cut=linthresh: "0" if v == 0 else ("" if abs(v) < cut else f"{v:g}")))
+            ax.xaxis.set_major_formatter(
+                mticker.FuncFormatter(
+                    lambda v, _, cut=linthresh: (
+                        "0" if v == 0 else ("" if abs(v) < cut else f"{v:g}")
+                    )
+                )
+            )
             ax.set_yticks(y, row_labels(rows), fontsize=6.5)
             ax.set_ylim(-0.7, len(rows) - 0.3)
             unit = rows["metric_unit"].iloc[0]
             hidden = (tested["metric"] == metric).sum() - len(rows)
             more = f"; {hidden} more unchanged rows not drawn" if hidden else ""
-            ax.set_title(f"{metric} ({rows['direction'].iloc[0]} is better){more}", fontsize=8.5, loc="left")
+            ax.set_title(
+                f"{metric} ({rows['direction'].iloc[0]} is better){more}", fontsize=8.5, loc="left"
+            )
             ax.set_xlabel(f"NEW - BASE ({unit})", fontsize=8)
         counts = comparison.counts()
-        flagged = ", ".join(f"{n} {v}" for v, n in counts.items() if n and v != "unchanged") or "nothing flagged"
-        fig.suptitle(f"{'REGRESSION' if comparison.regressed else 'no regression'}: {flagged}", fontsize=10)
-        footnote(fig, "points: mean paired difference over replicates; bars: unadjusted 95% t interval; grey: "
-                      "practical tolerance; colour: verdict (BH-adjusted, alpha "
-                      f"{comparison.alpha:g}) -- red {'/'.join(GATING)}, green better/fixed, grey unchanged")
+        flagged = (
+            ", ".join(f"{n} {v}" for v, n in counts.items() if n and v != "unchanged")
+            or "nothing flagged"
+        )
+        fig.suptitle(
+            f"{'REGRESSION' if comparison.regressed else 'no regression'}: {flagged}", fontsize=10
+        )
+        footnote(
+            fig,
+            "points: mean paired difference over replicates; bars: unadjusted 95% t interval; grey: "
+            "practical tolerance; colour: verdict (BH-adjusted, alpha "
+            f"{comparison.alpha:g}) -- red {'/'.join(GATING)}, green better/fixed, grey unchanged",
+        )
         return save(fig, out_prefix)

@@ -58,20 +58,30 @@ class CellSpec:
             self.n_train = check_int("n_train", self.n_train, minimum=1)
         self.n_eval = check_int("n_eval", self.n_eval, minimum=2)
         if not isinstance(self.metrics, list) or not self.metrics:
-            raise ParameterError("metrics", f"metrics must be a non-empty list, got {self.metrics!r}")
+            raise ParameterError(
+                "metrics", f"metrics must be a non-empty list, got {self.metrics!r}"
+            )
         for spec in self.metrics:
             name, params = metric_spec(spec)
             needed = getattr(METRICS.get(name).factory, "min_samples", None)
             if needed is not None and self.n_eval < needed(**params):
-                raise ParameterError("n_eval", f"n_eval={self.n_eval} is too small for metric {name!r}: "
-                                               f"it needs n_eval >= {needed(**params)}")
+                raise ParameterError(
+                    "n_eval",
+                    f"n_eval={self.n_eval} is too small for metric {name!r}: "
+                    f"it needs n_eval >= {needed(**params)}",
+                )
         LEARNERS.get(self.learner)
-        for name, params in (("target_params", self.target_params), ("learner_params", self.learner_params)):
+        for name, params in (
+            ("target_params", self.target_params),
+            ("learner_params", self.learner_params),
+        ):
             if not isinstance(params, dict):
-                raise ParameterError(name, f"{name} must be a mapping of parameter names to values, got {params!r}")
+                raise ParameterError(
+                    name, f"{name} must be a mapping of parameter names to values, got {params!r}"
+                )
 
     @classmethod
-    def from_dict(cls, data: dict) -> "CellSpec":
+    def from_dict(cls, data: dict) -> CellSpec:
         return cls(**data)
 
     def as_dict(self) -> dict:
@@ -103,8 +113,10 @@ def nested_sample(target: Target, n: int, key: int) -> np.ndarray:
     """The first n points of a seeded stream of exact samples: block b (DATA_BLOCK points) is
     drawn from its own SeedSequence([key, b]), so smaller samples are prefixes of larger ones."""
     n_blocks = -(-n // DATA_BLOCK)
-    blocks = [target.sample(DATA_BLOCK, random_state=np.random.default_rng([key, b]))
-              for b in range(n_blocks)]
+    blocks = [
+        target.sample(DATA_BLOCK, random_state=np.random.default_rng([key, b]))
+        for b in range(n_blocks)
+    ]
     return np.concatenate(blocks)[:n]
 
 
@@ -114,7 +126,9 @@ def make_cell_target(spec: CellSpec) -> Target:
 
 def check_timeout(timeout) -> float | None:
     """A replicate's time limit: None (no limit) or a finite number of seconds > 0."""
-    return None if timeout is None else check_float("timeout", timeout, minimum=0.0, strict_min=True)
+    return (
+        None if timeout is None else check_float("timeout", timeout, minimum=0.0, strict_min=True)
+    )
 
 
 def _learner_parameter(exc: BaseException, learner: str) -> tuple[str, str] | None:
@@ -124,8 +138,15 @@ def _learner_parameter(exc: BaseException, learner: str) -> tuple[str, str] | No
     return None
 
 
-def run_cell(spec: CellSpec, replicate: int = 0, *, sweep_seed: int = 0, target: Target | None = None,
-             timeout: float | None = None, strict_parameters: bool = False) -> list[dict]:
+def run_cell(
+    spec: CellSpec,
+    replicate: int = 0,
+    *,
+    sweep_seed: int = 0,
+    target: Target | None = None,
+    timeout: float | None = None,
+    strict_parameters: bool = False,
+) -> list[dict]:
     """Run one replicate of a cell; return its metric rows.
 
     The replicate (data, fit, sampling, metrics) runs in a forked process, killed after
@@ -151,7 +172,9 @@ def run_cell(spec: CellSpec, replicate: int = 0, *, sweep_seed: int = 0, target:
             params["target"] = target
         learner = make_learner(spec.learner, **params)
         if spec.n_train is None and learner.needs_data:
-            raise ParameterError("n_train", f"learner {spec.learner!r} needs training data: set n_train >= 1")
+            raise ParameterError(
+                "n_train", f"learner {spec.learner!r} needs training data: set n_train >= 1"
+            )
     except Exception as exc:  # noqa: BLE001  (a failed cell is recorded, the sweep goes on)
         if strict_parameters:
             raise
@@ -167,8 +190,15 @@ def run_cell(spec: CellSpec, replicate: int = 0, *, sweep_seed: int = 0, target:
             start = time.perf_counter()
             X = None
             if spec.n_train:
-                X = nested_sample(target, spec.n_train, stable_seed(sweep_seed, target_key, replicate, "data"))
-                log.info("%s: %d training points drawn in %.2f s", where, len(X), time.perf_counter() - start)
+                X = nested_sample(
+                    target, spec.n_train, stable_seed(sweep_seed, target_key, replicate, "data")
+                )
+                log.info(
+                    "%s: %d training points drawn in %.2f s",
+                    where,
+                    len(X),
+                    time.perf_counter() - start,
+                )
             start = time.perf_counter()
             learner.fit(X, random_state=stream(fit_key, 0))
             timing["fit_seconds"] = time.perf_counter() - start
@@ -189,8 +219,13 @@ def run_cell(spec: CellSpec, replicate: int = 0, *, sweep_seed: int = 0, target:
                 rows, error = evaluate_one(target, learner, Y, metric, eval_seed), None
             except Exception as exc:  # noqa: BLE001
                 rows, error = [], _short_error(exc)
-            log.info("%s: metric %s %s in %.2f s", where, metric_spec(metric)[0],
-                     "failed" if error else "done", time.perf_counter() - start)
+            log.info(
+                "%s: metric %s %s in %.2f s",
+                where,
+                metric_spec(metric)[0],
+                "failed" if error else "done",
+                time.perf_counter() - start,
+            )
             send(("metric", index, rows, error))
 
     result = run_forked(work, timeout)
@@ -210,12 +245,19 @@ def _replicate_rows(spec: CellSpec, result, timeout, strict_parameters: bool) ->
         if fit is not None and fit[3] is not None and strict_parameters:
             raise ParameterError(fit[3][0], f"learner {spec.learner!r}: {fit[3][1]}")
         message = why if fit is None else fit[2]
-        return [_failed_row(m, status if fit is None else "failed", message, timing) for m in spec.metrics]
+        return [
+            _failed_row(m, status if fit is None else "failed", message, timing)
+            for m in spec.metrics
+        ]
     done = {m[1]: m for m in result.messages if m[0] == "metric"}
     rows = []
     for index, metric in enumerate(spec.metrics):
         if index not in done:
-            rows.append(_failed_row(metric, status, f"{why} (before metric {metric_spec(metric)[0]} finished)", {}))
+            rows.append(
+                _failed_row(
+                    metric, status, f"{why} (before metric {metric_spec(metric)[0]} finished)", {}
+                )
+            )
         elif done[index][3] is not None:
             rows.append(_failed_row(metric, "failed", done[index][3], {}))
         else:
@@ -226,14 +268,25 @@ def _replicate_rows(spec: CellSpec, result, timeout, strict_parameters: bool) ->
 def effective_columns(learner) -> dict:
     """``eff_<name>`` columns from a fitted learner's ``effective_params_`` (settings in effect
     where they can differ from the parameters: the degree used, ``pca:r`` or ``none``, ...)."""
-    return {f"eff_{name}": value for name, value in getattr(learner, "effective_params_", {}).items()}
+    return {
+        f"eff_{name}": value for name, value in getattr(learner, "effective_params_", {}).items()
+    }
 
 
 def _failed_row(metric, status, exc, timing) -> dict:
     name, _ = metric_spec(metric)
     message = exc if isinstance(exc, str) else _short_error(exc)
-    return {"metric": name, "estimator": "", "value": np.nan, "stderr": np.nan, "floor": np.nan,
-            "floor_stderr": np.nan, "status": status, "error": message, **timing}
+    return {
+        "metric": name,
+        "estimator": "",
+        "value": np.nan,
+        "stderr": np.nan,
+        "floor": np.nan,
+        "floor_stderr": np.nan,
+        "status": status,
+        "error": message,
+        **timing,
+    }
 
 
 def failed_cell_rows(spec: CellSpec, message: str) -> list[dict]:

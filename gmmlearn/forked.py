@@ -19,9 +19,9 @@ import signal
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Pipe
-from typing import Callable
 
 
 @dataclass
@@ -46,7 +46,11 @@ def _peak_mb(rusage) -> float:
 def _describe_exit(status: int) -> str:
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
-        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
+        name = (
+            signal.Signals(number).name
+            if number in signal.Signals._value2member_map_
+            else str(number)
+        )
         hint = " (out of memory?)" if number == signal.SIGKILL else ""
         return f"killed by signal {number} ({name}){hint}"
     return f"exited with code {os.WEXITSTATUS(status)} before finishing"

@@ -20,7 +20,9 @@ def _shown(path) -> str:
         return str(path)
 
 
-def build_index(config_path, claims: pd.DataFrame, out_path, figures_dir=None, results_dir=None) -> str:
+def build_index(
+    config_path, claims: pd.DataFrame, out_path, figures_dir=None, results_dir=None
+) -> str:
     """The Markdown index for the config at ``config_path`` (figures linked relative to
     ``out_path``'s folder). ``figures_dir`` / ``results_dir``: where the run wrote them, when a
     ``--config`` override moved them from the config's folders."""
@@ -33,22 +35,34 @@ def build_index(config_path, claims: pd.DataFrame, out_path, figures_dir=None, r
     command = f"snakemake --cores all --configfile {_shown(config_path)}"
     if (figures_dir, results_dir) != (config.figures_dir, config.results_dir):
         command += f" --config results_dir={_shown(results_dir)} figures_dir={_shown(figures_dir)}"
-    lines = [f"# Figures and claims of the `{config.name}` config", "",
-             f"Regenerate everything: `{command}` (claims table: `{_shown(results_dir)}/claims.md`).",
-             "A verdict is `pass` when the claim's 95% interval lies inside the expected region, `fail` when it "
-             "lies outside, `inconclusive` otherwise; every claim has a control that must `fail` "
-             "(docs/theory.md §6).", ""]
+    lines = [
+        f"# Figures and claims of the `{config.name}` config",
+        "",
+        f"Regenerate everything: `{command}` (claims table: `{_shown(results_dir)}/claims.md`).",
+        "A verdict is `pass` when the claim's 95% interval lies inside the expected region, `fail` when it "
+        "lies outside, `inconclusive` otherwise; every claim has a control that must `fail` "
+        "(docs/theory.md §6).",
+        "",
+    ]
     for name, sweep in config.sweeps.items():
         if not sweep.figure:
             continue
         png = Path(figures_dir).resolve() / f"{name}.png"
-        lines += [f"## {name}", ""] + ([sweep.description, ""] if sweep.description else []) + [
-                  f"![{name}]({os.path.relpath(png, out_dir)})", "",
-                  "| claim | role | statement | quantity | estimate [95% CI] | expected | verdict | n |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        lines += (
+            [f"## {name}", ""]
+            + ([sweep.description, ""] if sweep.description else [])
+            + [
+                f"![{name}]({os.path.relpath(png, out_dir)})",
+                "",
+                "| claim | role | statement | quantity | estimate [95% CI] | expected | verdict | n |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- |",
+            ]
+        )
         ids = [c.id for c in claims_for([name], config.claim_sweeps)]
         for _, row in claims[claims["claim"].isin(ids)].iterrows():
-            lines.append(f"| {row['claim']} | {row['role']} | {row['statement']} | {row['quantity']} | "
-                         f"{estimate_text(row)} | {row['expected']} | **{row['verdict']}** | {row['n_replicates']} |")
+            lines.append(
+                f"| {row['claim']} | {row['role']} | {row['statement']} | {row['quantity']} | "
+                f"{estimate_text(row)} | {row['expected']} | **{row['verdict']}** | {row['n_replicates']} |"
+            )
         lines += ["", f"Regenerate: `{command} {_shown(png)}`", ""]
     return "\n".join(lines)

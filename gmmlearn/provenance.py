@@ -14,8 +14,14 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 #: distribution name of each recorded version, by column
-VERSIONS = {"python_version": None, "numpy_version": "numpy", "scipy_version": "scipy",
-            "sklearn_version": "scikit-learn", "pot_version": "POT", "snakemake_version": "snakemake"}
+VERSIONS = {
+    "python_version": None,
+    "numpy_version": "numpy",
+    "scipy_version": "scipy",
+    "sklearn_version": "scikit-learn",
+    "pot_version": "POT",
+    "snakemake_version": "snakemake",
+}
 
 #: the package's own source inside its checkout: a change anywhere else (results, figures,
 #: notes) does not make the code "dirty"
@@ -55,13 +61,18 @@ def blas_threads() -> int | None:
 @lru_cache(maxsize=1)
 def provenance() -> dict:
     """Versions, host, CPU model and BLAS threads of this process."""
-    return {**{column: _version(dist) for column, dist in VERSIONS.items()},
-            "host": socket.gethostname(), "cpu_model": cpu_model(), "blas_threads": blas_threads()}
+    return {
+        **{column: _version(dist) for column, dist in VERSIONS.items()},
+        "host": socket.gethostname(),
+        "cpu_model": cpu_model(),
+        "blas_threads": blas_threads(),
+    }
 
 
 def _git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                          timeout=20, check=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=20, check=True
+    ).stdout.strip()
 
 
 @lru_cache(maxsize=1)
@@ -72,8 +83,9 @@ def git_commit() -> str:
     package = Path(__file__).resolve().parent
     try:
         root = Path(_git(package, "rev-parse", "--show-toplevel"))
-        if not (root / "gmmlearn" / "__init__.py").is_file() or \
-                not (root / "gmmlearn").samefile(package):
+        if not (root / "gmmlearn" / "__init__.py").is_file() or not (root / "gmmlearn").samefile(
+            package
+        ):
             return ""  # a git repository that merely contains an installed copy
         head = _git(root, "rev-parse", "HEAD")
         changes = _git(root, "status", "--porcelain", "--", *SOURCE_PATHS)

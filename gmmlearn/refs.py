@@ -19,21 +19,27 @@ from pathlib import Path
 
 
 def _git(*args, cwd=".", check=True) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=check, timeout=120)
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=check, timeout=120
+    )
 
 
 def repo_root(path=".") -> Path:
     """The top folder of the git repository holding ``path``."""
     result = _git("rev-parse", "--show-toplevel", cwd=path, check=False)
     if result.returncode:
-        raise ValueError(f"{Path(path).resolve()} is not inside a git repository: git refs cannot be run")
+        raise ValueError(
+            f"{Path(path).resolve()} is not inside a git repository: git refs cannot be run"
+        )
     return Path(result.stdout.strip())
 
 
 def resolve_ref(ref: str, repo=".") -> str | None:
     """The full commit hash a ref names, or None when it names no commit."""
     try:
-        result = _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=repo, check=False)
+        result = _git(
+            "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=repo, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     sha = result.stdout.strip()
@@ -49,12 +55,20 @@ def _environment(tree: Path) -> dict:
 
 def _check_import(tree: Path, env: dict, ref: str) -> None:
     """Refuse to run unless ``import gmmlearn`` resolves inside the worktree."""
-    result = subprocess.run([sys.executable, "-c", "import gmmlearn; print(gmmlearn.__file__)"], cwd=tree,
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", "import gmmlearn; print(gmmlearn.__file__)"],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     imported = Path(result.stdout.strip() or "?").resolve()
     if result.returncode or not imported.is_relative_to(tree.resolve()):
-        raise ValueError(f"at {ref}, `import gmmlearn` does not load the worktree's package ({tree}) but "
-                         f"{imported}: {result.stderr.strip()[-500:]}")
+        raise ValueError(
+            f"at {ref}, `import gmmlearn` does not load the worktree's package ({tree}) but "
+            f"{imported}: {result.stderr.strip()[-500:]}"
+        )
 
 
 def run_at_ref(ref: str, *, repo, history_dir, configfile=None, cores="all") -> Path:
@@ -75,13 +89,28 @@ def run_at_ref(ref: str, *, repo, history_dir, configfile=None, cores="all") -> 
         _check_import(tree, env, ref)
         config = Path(configfile).resolve() if configfile else tree / "workflows/config/quick.yaml"
         results = scratch / "results"
-        command = [sys.executable, "-m", "snakemake", "-s", str(tree / "Snakefile"), "--cores", str(cores),
-                   "--directory", str(tree), "--configfile", str(config),
-                   "--config", f"results_dir={results}", f"figures_dir={scratch / 'figures'}"]
+        command = [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-s",
+            str(tree / "Snakefile"),
+            "--cores",
+            str(cores),
+            "--directory",
+            str(tree),
+            "--configfile",
+            str(config),
+            "--config",
+            f"results_dir={results}",
+            f"figures_dir={scratch / 'figures'}",
+        ]
         run = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
         if run.returncode:
-            raise ValueError(f"the workflow failed at {ref} ({sha[:12]}), exit code {run.returncode}:\n"
-                             + "\n".join(run.stderr.strip().splitlines()[-20:]))
+            raise ValueError(
+                f"the workflow failed at {ref} ({sha[:12]}), exit code {run.returncode}:\n"
+                + "\n".join(run.stderr.strip().splitlines()[-20:])
+            )
         return archive(results, history_dir)
     finally:
         _git("worktree", "remove", "--force", str(tree), cwd=repo, check=False)

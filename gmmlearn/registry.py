@@ -8,8 +8,9 @@ valid; ``describe`` feeds ``gmmlearn list``.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)

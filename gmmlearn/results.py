@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -22,20 +22,56 @@ from .experiment import CellSpec
 from .provenance import git_commit, provenance
 
 IDENTITY = ["sweep", "cell_id", "family", "learner", "n_train", "n_eval", "dim", "k", "degree"]
-MEASURES = ["metric", "estimator", "value", "stderr", "floor", "floor_stderr", "fit_seconds",
-            "sample_seconds", "peak_mb", "status", "error"]
+MEASURES = [
+    "metric",
+    "estimator",
+    "value",
+    "stderr",
+    "floor",
+    "floor_stderr",
+    "fit_seconds",
+    "sample_seconds",
+    "peak_mb",
+    "status",
+    "error",
+]
 #: where a row was computed (benchopt-style); never part of a cell's identity (cell_id) nor of
 #: the key (sweep, cell_id, replicate, metric, estimator) that pairs rows across sweeps.
 #: ``sweep_seed`` decides a cell's random streams: two runs of a cell are common-random-number
 #: pairs only when their sweep seeds agree
-PROVENANCE = ["gmmlearn_version", "git_commit", "config_hash", "sweep_seed", "python_version",
-              "numpy_version", "scipy_version", "sklearn_version", "pot_version",
-              "snakemake_version", "host", "cpu_model", "blas_threads", "created"]
+PROVENANCE = [
+    "gmmlearn_version",
+    "git_commit",
+    "config_hash",
+    "sweep_seed",
+    "python_version",
+    "numpy_version",
+    "scipy_version",
+    "sklearn_version",
+    "pot_version",
+    "snakemake_version",
+    "host",
+    "cpu_model",
+    "blas_threads",
+    "created",
+]
 COLUMNS = IDENTITY + ["replicate"] + MEASURES + PROVENANCE
 STATUSES = ("ok", "failed", "timeout")
 #: columns a result table must have to be read back (older tables may lack the provenance)
-REQUIRED = ["sweep", "cell_id", "family", "learner", "replicate", "metric", "estimator", "value",
-            "stderr", "floor", "floor_stderr", "status"]
+REQUIRED = [
+    "sweep",
+    "cell_id",
+    "family",
+    "learner",
+    "replicate",
+    "metric",
+    "estimator",
+    "value",
+    "stderr",
+    "floor",
+    "floor_stderr",
+    "status",
+]
 
 
 def _param_value(value):
@@ -45,26 +81,43 @@ def _param_value(value):
     return value
 
 
-def tidy_rows(spec: CellSpec, replicate: int, rows: list[dict], *, sweep: str = "adhoc",
-              config_hash: str = "", dim: int | None = None, commit: str | None = None,
-              sweep_seed: int | None = None) -> pd.DataFrame:
+def tidy_rows(
+    spec: CellSpec,
+    replicate: int,
+    rows: list[dict],
+    *,
+    sweep: str = "adhoc",
+    config_hash: str = "",
+    dim: int | None = None,
+    commit: str | None = None,
+    sweep_seed: int | None = None,
+) -> pd.DataFrame:
     """Attach the cell's identity and provenance to its metric rows."""
     from . import __version__
 
     tp, lp = spec.target_params, spec.learner_params
     identity = {
-        "sweep": sweep, "cell_id": spec.cell_id(), "family": spec.target, "learner": spec.learner,
-        "n_train": spec.n_train, "n_eval": spec.n_eval,
-        "dim": dim if dim is not None else tp.get("dim"), "k": tp.get("k"),
-        "degree": lp.get("degree"), "replicate": replicate,
+        "sweep": sweep,
+        "cell_id": spec.cell_id(),
+        "family": spec.target,
+        "learner": spec.learner,
+        "n_train": spec.n_train,
+        "n_eval": spec.n_eval,
+        "dim": dim if dim is not None else tp.get("dim"),
+        "k": tp.get("k"),
+        "degree": lp.get("degree"),
+        "replicate": replicate,
     }
     params = {f"p_target_{k}": _param_value(v) for k, v in sorted(tp.items())}
     params |= {f"p_learner_{k}": _param_value(v) for k, v in sorted(lp.items())}
-    where = {"gmmlearn_version": __version__,
-             "git_commit": git_commit() if commit is None else commit,
-             "config_hash": config_hash or spec.cell_id(), "sweep_seed": sweep_seed,
-             **provenance(),
-             "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    where = {
+        "gmmlearn_version": __version__,
+        "git_commit": git_commit() if commit is None else commit,
+        "config_hash": config_hash or spec.cell_id(),
+        "sweep_seed": sweep_seed,
+        **provenance(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     frame = pd.DataFrame([{**identity, **params, **row, **where} for row in rows])
     return order_columns(frame)
 
@@ -103,7 +156,9 @@ def read_table(path: str | os.PathLike, required=(), kind: str = "table") -> pd.
             last = handle.read(1)
         frame = pd.read_csv(path, keep_default_na=True, low_memory=False)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ValueError(f"{path} is not a readable {kind} CSV: {str(exc).splitlines()[0]}") from None
+        raise ValueError(
+            f"{path} is not a readable {kind} CSV: {str(exc).splitlines()[0]}"
+        ) from None
     missing = [c for c in required if c not in frame]
     if missing:
         raise ValueError(f"{path} is not a {kind}: it lacks the column(s) {missing}")
@@ -122,9 +177,11 @@ def read_results(*paths: str | os.PathLike, source: bool = False) -> pd.DataFram
         frame = read_table(p, REQUIRED, "result table")
         bad = ~frame["status"].isin(STATUSES)
         if bad.any():
-            raise ValueError(f"{p}: row {int(np.argmax(bad.to_numpy())) + 2} has status "
-                             f"{frame['status'][bad].iloc[0]!r}, not one of {list(STATUSES)} "
-                             f"(a truncated or edited file?)")
+            raise ValueError(
+                f"{p}: row {int(np.argmax(bad.to_numpy())) + 2} has status "
+                f"{frame['status'][bad].iloc[0]!r}, not one of {list(STATUSES)} "
+                f"(a truncated or edited file?)"
+            )
         frames.append(frame.assign(source=str(p)) if source else frame)
     if not frames:
         raise ValueError("read_results needs at least one path")
@@ -147,21 +204,32 @@ def check_unique_rows(frame: pd.DataFrame) -> None:
     duplicated = key.duplicated(keep=False)
     if duplicated.any():
         where = f" in {_files(frame.loc[duplicated, 'source'])}" if "source" in frame else ""
-        example = {k: v.item() if hasattr(v, "item") else v for k, v in key[duplicated].iloc[0].items()}
-        raise ValueError(f"{int(duplicated.sum())} rows repeat a (sweep, cell_id, replicate, metric, "
-                         f"estimator) of another row{where}, e.g. {example}: the same cell twice (two "
-                         "runs pooled?)")
+        example = {
+            k: v.item() if hasattr(v, "item") else v for k, v in key[duplicated].iloc[0].items()
+        }
+        raise ValueError(
+            f"{int(duplicated.sum())} rows repeat a (sweep, cell_id, replicate, metric, "
+            f"estimator) of another row{where}, e.g. {example}: the same cell twice (two "
+            "runs pooled?)"
+        )
 
 
 def check_single_run(frame: pd.DataFrame) -> None:
     """Refuse rows of several commits, or of several config hashes within a sweep. (A cell run on
     its own by ``gmmlearn run`` has its cell id as config hash: such cells pool.)"""
+
     def refuse(what: str, column: pd.Series, rows: pd.DataFrame):
         values = column.fillna("(unrecorded)").astype(str)
-        listed = "; ".join(f"{value} ({_files(rows.loc[values == value, 'source'])})"
-                           if "source" in rows else value for value in sorted(set(values)))
-        raise ValueError(f"the inputs mix {what}: {listed}. Aggregate one run at a time (or pass "
-                         "--allow-mixed to pool them anyway)")
+        listed = "; ".join(
+            f"{value} ({_files(rows.loc[values == value, 'source'])})"
+            if "source" in rows
+            else value
+            for value in sorted(set(values))
+        )
+        raise ValueError(
+            f"the inputs mix {what}: {listed}. Aggregate one run at a time (or pass "
+            "--allow-mixed to pool them anyway)"
+        )
 
     if frame["git_commit"].fillna("").nunique() > 1:
         refuse("commits", frame["git_commit"], frame)
@@ -172,16 +240,29 @@ def check_single_run(frame: pd.DataFrame) -> None:
 
 
 #: columns every summary table has (figures may need more: their parameters)
-SUMMARY_REQUIRED = ["sweep", "cell_id", "family", "learner", "metric", "estimator", "n_ok", "mean",
-                    "stderr", "ci_low", "ci_high"]
+SUMMARY_REQUIRED = [
+    "sweep",
+    "cell_id",
+    "family",
+    "learner",
+    "metric",
+    "estimator",
+    "n_ok",
+    "mean",
+    "stderr",
+    "ci_low",
+    "ci_high",
+]
 
 
 def read_summary(path: str | os.PathLike) -> pd.DataFrame:
     """Load a summary table (from :func:`aggregate`), or raise a ValueError saying what it is."""
     frame = read_table(path, (), "summary table")
     if "mean" not in frame and {"value", "replicate"} <= set(frame):
-        raise ValueError(f"{path} is a result table (one row per replicate), not a summary: "
-                         f"make one with gmmlearn aggregate ... --summary summary.csv")
+        raise ValueError(
+            f"{path} is a result table (one row per replicate), not a summary: "
+            f"make one with gmmlearn aggregate ... --summary summary.csv"
+        )
     missing = [c for c in SUMMARY_REQUIRED if c not in frame]
     if missing:
         raise ValueError(f"{path} is not a summary table: it lacks the column(s) {missing}")
@@ -191,8 +272,11 @@ def read_summary(path: str | os.PathLike) -> pd.DataFrame:
 def group_columns(frame: pd.DataFrame) -> list[str]:
     """Columns that identify a (cell, metric, estimator) across replicates."""
     params = [c for c in frame if c.startswith(("p_target_", "p_learner_"))]
-    return ["sweep", "cell_id", "family", "learner"] + params + [
-        "n_train", "n_eval", "dim", "k", "degree", "metric", "estimator"]
+    return (
+        ["sweep", "cell_id", "family", "learner"]
+        + params
+        + ["n_train", "n_eval", "dim", "k", "degree", "metric", "estimator"]
+    )
 
 
 def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float]:
@@ -226,7 +310,9 @@ def aggregate(frame: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     # estimator of that metric, and keep its own row only where no replicate succeeded
     failed = frame[frame["status"] != "ok"]
     n_failed = failed.groupby(["cell_id", "metric"])["replicate"].nunique()
-    succeeded = set(map(tuple, frame.loc[frame["status"] == "ok", ["cell_id", "metric"]].to_numpy()))
+    succeeded = set(
+        map(tuple, frame.loc[frame["status"] == "ok", ["cell_id", "metric"]].to_numpy())
+    )
     out = []
     for key, group in frame.groupby(keys, dropna=False, sort=True):
         ident = dict(zip(keys, key))
@@ -238,14 +324,36 @@ def aggregate(frame: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         mean, se, lo, hi = mean_interval(v, level)
         fmean, _, flo, fhi = mean_interval(f, level)
         emean, _, elo, ehi = mean_interval(v - f, level)
-        out.append(ident | {
-            "n_ok": len(ok), "n_failed": int(n_failed.get(cell_metric, 0)),
-            "mean": mean, "stderr": se, "ci_low": lo, "ci_high": hi,
-            "floor_mean": fmean, "floor_ci_low": flo, "floor_ci_high": fhi,
-            "excess_mean": emean, "excess_ci_low": elo, "excess_ci_high": ehi,
-            "fit_seconds": ok["fit_seconds"].mean(), "sample_seconds": ok["sample_seconds"].mean(),
-            "peak_mb": group["peak_mb"].max(),
-            "error": next((e for e in failed.loc[(failed["cell_id"] == ident["cell_id"]) & (
-                failed["metric"] == ident["metric"]), "error"].fillna("") if e), ""),
-        })
+        out.append(
+            ident
+            | {
+                "n_ok": len(ok),
+                "n_failed": int(n_failed.get(cell_metric, 0)),
+                "mean": mean,
+                "stderr": se,
+                "ci_low": lo,
+                "ci_high": hi,
+                "floor_mean": fmean,
+                "floor_ci_low": flo,
+                "floor_ci_high": fhi,
+                "excess_mean": emean,
+                "excess_ci_low": elo,
+                "excess_ci_high": ehi,
+                "fit_seconds": ok["fit_seconds"].mean(),
+                "sample_seconds": ok["sample_seconds"].mean(),
+                "peak_mb": group["peak_mb"].max(),
+                "error": next(
+                    (
+                        e
+                        for e in failed.loc[
+                            (failed["cell_id"] == ident["cell_id"])
+                            & (failed["metric"] == ident["metric"]),
+                            "error",
+                        ].fillna("")
+                        if e
+                    ),
+                    "",
+                ),
+            }
+        )
     return pd.DataFrame(out)

@@ -36,9 +36,14 @@ def effective_status_command(settings) -> str:
     """The command the executor will poll with, given its settings: like the executor, ``squeue``
     gives way to ``sacct`` when finished jobs leave squeue too soon (MinJobAge below three
     initial polling intervals) and sacct exists."""
-    command = getattr(settings, "status_command", None) or ("sacct" if shutil.which("sacct") else "squeue")
+    command = getattr(settings, "status_command", None) or (
+        "sacct" if shutil.which("sacct") else "squeue"
+    )
     if command == "squeue" and shutil.which("sacct"):
-        age, interval = min_job_age(), getattr(settings, "init_seconds_before_status_checks", 40) or 40
+        age, interval = (
+            min_job_age(),
+            getattr(settings, "init_seconds_before_status_checks", 40) or 40,
+        )
         if age is None or age < 3 * interval:
             return "sacct"
     return command
@@ -48,8 +53,10 @@ def check_status_polling(settings) -> str:
     """Run the status command once as the executor would; raise StatusPollingError if it fails.
     Returns the command that works."""
     command = effective_status_command(settings)
-    probe = {"sacct": ["sacct", "-X", "--noheader", "--format=JobID", "--starttime", "now-1minutes"],
-             "squeue": ["squeue", "--noheader", "--me"]}.get(command)
+    probe = {
+        "sacct": ["sacct", "-X", "--noheader", "--format=JobID", "--starttime", "now-1minutes"],
+        "squeue": ["squeue", "--noheader", "--me"],
+    }.get(command)
     if probe is None:
         raise StatusPollingError(f"unknown SLURM status command {command!r} (use sacct or squeue)")
     try:
@@ -58,10 +65,15 @@ def check_status_polling(settings) -> str:
     except (OSError, subprocess.SubprocessError) as exc:
         failed, output = True, str(exc)
     if failed:
-        hint = ("this cluster has no job accounting: poll with squeue instead, "
-                "--slurm-status-command squeue (set in workflows/profiles/slurm), and check that "
-                "MinJobAge is at least 120 s (scontrol show config)" if command == "sacct"
-                else "is the Slurm controller reachable from here?")
-        raise StatusPollingError(f"the SLURM executor cannot poll job states: `{' '.join(probe)}` "
-                                 f"failed ({output or 'no output'}); {hint}")
+        hint = (
+            "this cluster has no job accounting: poll with squeue instead, "
+            "--slurm-status-command squeue (set in workflows/profiles/slurm), and check that "
+            "MinJobAge is at least 120 s (scontrol show config)"
+            if command == "sacct"
+            else "is the Slurm controller reachable from here?"
+        )
+        raise StatusPollingError(
+            f"the SLURM executor cannot poll job states: `{' '.join(probe)}` "
+            f"failed ({output or 'no output'}); {hint}"
+        )
     return command

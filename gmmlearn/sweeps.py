@@ -52,7 +52,10 @@ class Sweep:
 
     def targets(self) -> dict[str, dict]:
         """Distinct target specs of the sweep, by target id."""
-        return {c.target_id(): {"name": c.target, "params": c.target_params} for c in self.cells.values()}
+        return {
+            c.target_id(): {"name": c.target, "params": c.target_params}
+            for c in self.cells.values()
+        }
 
 
 def _validate(config: dict) -> dict:
@@ -81,10 +84,12 @@ def _resolve_target_references(learner_params: dict, target_params: dict, where:
     resolved = {}
     for key, value in learner_params.items():
         if isinstance(value, str) and value.startswith("@target."):
-            name = value[len("@target."):]
+            name = value[len("@target.") :]
             if name not in target_params:
-                raise ConfigError(f"{where}.{key}: {value!r} refers to a target parameter the target "
-                                  f"does not set; it sets {sorted(target_params)}")
+                raise ConfigError(
+                    f"{where}.{key}: {value!r} refers to a target parameter the target "
+                    f"does not set; it sets {sorted(target_params)}"
+                )
             value = target_params[name]
         resolved[key] = value
     return resolved
@@ -97,8 +102,10 @@ def _check_component(registry, comp: dict, where: str, injected=()) -> None:
         raise ConfigError(f"{where}.name: {exc}") from None
     unknown = sorted(set(comp.get("params") or {}) - set(entry.parameters) - set(injected))
     if unknown:
-        raise ConfigError(f"{where}.params: unknown parameter(s) {unknown} for {registry.kind} "
-                          f"{comp['name']!r}; valid: {', '.join(entry.parameters)}")
+        raise ConfigError(
+            f"{where}.params: unknown parameter(s) {unknown} for {registry.kind} "
+            f"{comp['name']!r}; valid: {', '.join(entry.parameters)}"
+        )
     if set(comp.get("params") or {}) & set(injected):
         raise ConfigError(f"{where}.params: {sorted(injected)} is supplied by the workflow")
 
@@ -129,14 +136,20 @@ def expand_sweep(name: str, sweep: dict) -> Sweep:
         for i, lr in enumerate(learners):
             _check_component(LEARNERS, lr, f"{where}.learner[{i}]", injected=("target",))
         for t, lr, n_train in itertools.product(targets, learners, _as_list(block.get("n_train"))):
-            for tp, lp in itertools.product(_expand_params(t.get("params") or {}),
-                                            _expand_params(lr.get("params") or {})):
+            for tp, lp in itertools.product(
+                _expand_params(t.get("params") or {}), _expand_params(lr.get("params") or {})
+            ):
                 lp = _resolve_target_references(lp, tp, f"{where}.learner.params")
                 try:
-                    spec = CellSpec(target=t["name"], target_params=tp, learner=lr["name"],
-                                    learner_params=lp, n_train=n_train,
-                                    n_eval=block.get("n_eval", sweep.get("n_eval", 10_000)),
-                                    metrics=list(metrics))
+                    spec = CellSpec(
+                        target=t["name"],
+                        target_params=tp,
+                        learner=lr["name"],
+                        learner_params=lp,
+                        n_train=n_train,
+                        n_eval=block.get("n_eval", sweep.get("n_eval", 10_000)),
+                        metrics=list(metrics),
+                    )
                 except ValueError as exc:
                     raise ConfigError(f"{where}: {exc}") from None
                 cells.setdefault(spec.cell_id(), spec)
@@ -145,16 +158,24 @@ def expand_sweep(name: str, sweep: dict) -> Sweep:
         from .figures import FIGURES
 
         if figure not in FIGURES:
-            raise ConfigError(f"sweeps.{name}.figure: unknown figure {figure!r}; valid: "
-                              f"{', '.join(FIGURES.names())} (or leave it out for no figure)")
+            raise ConfigError(
+                f"sweeps.{name}.figure: unknown figure {figure!r}; valid: "
+                f"{', '.join(FIGURES.names())} (or leave it out for no figure)"
+            )
     try:
         timeout = check_timeout(sweep.get("timeout"))
     except ValueError as exc:
         raise ConfigError(f"sweeps.{name}.timeout: {exc}") from None
-    return Sweep(name=name, seed=int(sweep.get("seed", 0)), replicates=int(sweep.get("replicates", 3)),
-                 figure=figure, timeout=timeout, cells=cells,
-                 config_hash=_digest({k: v for k, v in sweep.items() if k not in ("figure", "description")}),
-                 description=sweep.get("description", ""))
+    return Sweep(
+        name=name,
+        seed=int(sweep.get("seed", 0)),
+        replicates=int(sweep.get("replicates", 3)),
+        figure=figure,
+        timeout=timeout,
+        cells=cells,
+        config_hash=_digest({k: v for k, v in sweep.items() if k not in ("figure", "description")}),
+        description=sweep.get("description", ""),
+    )
 
 
 @dataclass
@@ -182,8 +203,10 @@ def _claim_sweeps(config: dict, sweeps: dict) -> dict[str, str]:
             raise ConfigError(f"claims.{claim}: {exc}") from None
         sweep = spec["sweep"]
         if sweep not in sweeps:
-            raise ConfigError(f"claims.{claim}.sweep: {sweep!r} is not a sweep of this config; "
-                              f"its sweeps are {sorted(sweeps)}")
+            raise ConfigError(
+                f"claims.{claim}.sweep: {sweep!r} is not a sweep of this config; "
+                f"its sweeps are {sorted(sweeps)}"
+            )
         out[claim] = sweep
     return out
 
@@ -231,10 +254,14 @@ def load_config(config: dict | str | Path, base: str | Path | None = None) -> Wo
     config = resolve_includes(json.loads(json.dumps(config)), base)  # plain data, detached
     _validate(config)
     sweeps = {name: expand_sweep(name, sweep) for name, sweep in config["sweeps"].items()}
-    return WorkflowConfig(name=config.get("name", "custom"),
-                          results_dir=config.get("results_dir", "results"),
-                          figures_dir=config.get("figures_dir", "paper_figures"), sweeps=sweeps,
-                          claim_sweeps=_claim_sweeps(config, sweeps), strict=config.get("strict", False))
+    return WorkflowConfig(
+        name=config.get("name", "custom"),
+        results_dir=config.get("results_dir", "results"),
+        figures_dir=config.get("figures_dir", "paper_figures"),
+        sweeps=sweeps,
+        claim_sweeps=_claim_sweeps(config, sweeps),
+        strict=config.get("strict", False),
+    )
 
 
 def merge_config(base: dict, override: dict) -> dict:

@@ -76,7 +76,9 @@ def check_length(name: str, value, *, allow_zero: bool = False) -> float:
     value = check_float(name, value, minimum=0.0, strict_min=not allow_zero)
     if (value != 0.0 and value < LENGTH_MIN) or value > LENGTH_MAX:
         zero = "0 or " if allow_zero else ""
-        raise ParameterError(name, f"{name} must be {zero}in [{LENGTH_MIN:g}, {LENGTH_MAX:g}], got {value!r}")
+        raise ParameterError(
+            name, f"{name} must be {zero}in [{LENGTH_MIN:g}, {LENGTH_MAX:g}], got {value!r}"
+        )
     return value
 
 

@@ -28,8 +28,10 @@ YAMLError = yaml.YAMLError
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
-_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-                    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
 
 
 def _to_int(text: str) -> int:
@@ -63,13 +65,18 @@ class Loader(yaml.SafeLoader):
 
 
 Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if not tag.endswith((":null", ":bool", ":int", ":float", ":timestamp"))]
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if not tag.endswith((":null", ":bool", ":int", ":float", ":timestamp"))
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 for _tag, _pattern, _first, _convert in _RESOLVERS:
     Loader.add_implicit_resolver(_tag, _pattern, _first)
-    Loader.add_constructor(_tag, lambda loader, node, convert=_convert: convert(loader.construct_scalar(node)))
+    Loader.add_constructor(
+        _tag, lambda loader, node, convert=_convert: convert(loader.construct_scalar(node))
+    )
 
 
 def load(text: str):

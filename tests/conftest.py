@@ -14,8 +14,12 @@ FAMILY_CASES = {
     "manifold_circle": dict(shape="circle", dim=3, n_atoms=90, scale=3.0, sigma=0.5, seed=5),
     "manifold_sphere": dict(shape="sphere", dim=4, n_atoms=200, scale=3.0, sigma=0.7, seed=6),
     "manifold_torus": dict(shape="torus", dim=3, n_atoms=150, scale=3.0, sigma=0.6, seed=7),
-    "manifold_swiss_roll": dict(shape="swiss_roll", dim=3, n_atoms=150, scale=3.0, sigma=0.6, seed=8),
-    "manifold_two_circles": dict(shape="two_circles", dim=4, n_atoms=120, scale=4.0, sigma=0.5, seed=12),
+    "manifold_swiss_roll": dict(
+        shape="swiss_roll", dim=3, n_atoms=150, scale=3.0, sigma=0.6, seed=8
+    ),
+    "manifold_two_circles": dict(
+        shape="two_circles", dim=4, n_atoms=120, scale=4.0, sigma=0.5, seed=12
+    ),
     "manifold_curve": dict(shape="curve", dim=4, n_atoms=100, scale=3.0, sigma=0.5, seed=9),
     "circle_exact": dict(dim=3, scale=3.0, sigma=0.5, seed=10),
     "sphere_exact": dict(dim=4, scale=3.0, sigma=0.7, seed=11),

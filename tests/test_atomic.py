@@ -44,7 +44,10 @@ def test_special_files_are_refused_untouched(tmp_path, kind):
     with pytest.raises(ValueError, match="is not a regular file"):
         write_text(path, "x")
     after = os.lstat(path)
-    assert (stat.S_IFMT(before.st_mode), before.st_ino) == (stat.S_IFMT(after.st_mode), after.st_ino)
+    assert (stat.S_IFMT(before.st_mode), before.st_ino) == (
+        stat.S_IFMT(after.st_mode),
+        after.st_ino,
+    )
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
 

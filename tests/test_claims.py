@@ -14,11 +14,36 @@ from gmmlearn.experiment import CellSpec, run_cell
 from gmmlearn.results import tidy_rows
 
 
-def rows(learner, replicate, value, *, metric="tv_projected", estimator="hist2d_mean", floor=0.01,
-         family="isotropic_gmm", status="ok", **columns):
-    return {"sweep": "s", "cell_id": "x", "family": family, "learner": learner, "replicate": replicate,
-            "metric": metric, "estimator": estimator, "value": value, "floor": floor, "status": status,
-            "error": "", "dim": 2, "degree": np.nan, "n_train": np.nan, "fit_seconds": 1.0, **columns}
+def rows(
+    learner,
+    replicate,
+    value,
+    *,
+    metric="tv_projected",
+    estimator="hist2d_mean",
+    floor=0.01,
+    family="isotropic_gmm",
+    status="ok",
+    **columns,
+):
+    return {
+        "sweep": "s",
+        "cell_id": "x",
+        "family": family,
+        "learner": learner,
+        "replicate": replicate,
+        "metric": metric,
+        "estimator": estimator,
+        "value": value,
+        "floor": floor,
+        "status": status,
+        "error": "",
+        "dim": 2,
+        "degree": np.nan,
+        "n_train": np.nan,
+        "fit_seconds": 1.0,
+        **columns,
+    }
 
 
 def samples_table(slope=-0.5, replicates=5, noise=0.02, seed=0, broken_scale=0.5):
@@ -28,10 +53,23 @@ def samples_table(slope=-0.5, replicates=5, noise=0.02, seed=0, broken_scale=0.5
     out = []
     for r in range(replicates):
         for n in (1e3, 1e4, 1e5):
-            out.append(rows("diffusion_poly", r, 0.3 * n ** slope * 40 * np.exp(noise * rng.standard_normal()),
-                            n_train=n))
-            out.append(rows("diffusion_poly", r, 0.3 * np.exp(noise * rng.standard_normal()), n_train=n,
-                            p_learner_score_scale=broken_scale))
+            out.append(
+                rows(
+                    "diffusion_poly",
+                    r,
+                    0.3 * n**slope * 40 * np.exp(noise * rng.standard_normal()),
+                    n_train=n,
+                )
+            )
+            out.append(
+                rows(
+                    "diffusion_poly",
+                    r,
+                    0.3 * np.exp(noise * rng.standard_normal()),
+                    n_train=n,
+                    p_learner_score_scale=broken_scale,
+                )
+            )
         out.append(rows("oracle", r, 0.02 + 0.001 * rng.standard_normal()))
     return pd.DataFrame(out)
 
@@ -71,7 +109,9 @@ def test_paired_difference_with_a_known_sign():
     out = []
     for r in range(4):
         shared = 0.01 * rng.standard_normal()  # common random numbers: same evaluation streams
-        out.append(rows("diffusion_poly", r, 0.030 + shared + 1e-4 * rng.standard_normal(), n_train=1e5))
+        out.append(
+            rows("diffusion_poly", r, 0.030 + shared + 1e-4 * rng.standard_normal(), n_train=1e5)
+        )
         out.append(rows("oracle", r, 0.028 + shared))
     result = CLAIMS.get("C3b").factory().evaluate(pd.DataFrame(out), "claim")
     assert result.verdict == "pass"  # 0.002 <= 0.005, interval tight thanks to pairing
@@ -94,17 +134,27 @@ def test_too_few_replicates_or_missing_sweep_or_failed_cells_are_inconclusive(tm
 
 
 def test_arm_matches_defaults_and_unset_parameters():
-    frame = pd.DataFrame([rows("diffusion_poly", 0, 0.1, p_learner_score_scale=np.nan),
-                          rows("diffusion_poly", 0, 0.2, p_learner_score_scale=0.5),
-                          rows("em", 0, 0.3)])
+    frame = pd.DataFrame(
+        [
+            rows("diffusion_poly", 0, 0.1, p_learner_score_scale=np.nan),
+            rows("diffusion_poly", 0, 0.2, p_learner_score_scale=0.5),
+            rows("em", 0, 0.3),
+        ]
+    )
     assert Arm("diffusion_poly", {"score_scale": 1.0}).select(frame)["value"].tolist() == [0.1]
     assert Arm("diffusion_poly", {"score_scale": 0.5}).select(frame)["value"].tolist() == [0.2]
     assert Arm("diffusion_poly", {"score_scale": None}).select(frame)["value"].tolist() == [0.1]
 
 
 def test_table_keeps_only_complete_replicates_and_slopes_are_exact():
-    frame = pd.DataFrame([rows("a", r, 10.0 ** (-0.5 * np.log10(n)), n_train=n)
-                          for r in range(3) for n in (1e2, 1e4) if not (r == 2 and n == 1e4)])
+    frame = pd.DataFrame(
+        [
+            rows("a", r, 10.0 ** (-0.5 * np.log10(n)), n_train=n)
+            for r in range(3)
+            for n in (1e2, 1e4)
+            if not (r == 2 and n == 1e4)
+        ]
+    )
     wide = table(frame, "n_train")
     assert list(wide.index) == [0, 1]
     np.testing.assert_allclose(slopes(wide), -0.5, rtol=1e-12)
@@ -114,13 +164,27 @@ def test_broken_score_control_fails_on_a_real_run():
     """C7a on a small real run: the exact-score DDPM sampler reaches the floor at 200 steps; the
     same sampler with its score scaled by 0.5 stays far from it (C7a must fail for it)."""
     frames = []
-    target = {"target": "isotropic_gmm", "target_params": {"dim": 2, "k": 3, "separation": 8.0, "seed": 0}}
-    for params in ({"n_steps": 20}, {"n_steps": 200}, {"n_steps": 20, "score_scale": 0.5},
-                   {"n_steps": 200, "score_scale": 0.5}):
-        spec = CellSpec(**target, learner="oracle", learner_params={"schedule": "geometric", **params},
-                        n_eval=4000, metrics=[{"name": "tv_projected", "params": {"dims": [1]}}])
-        frames += [tidy_rows(spec, r, run_cell(spec, r, sweep_seed=3), sweep="samplers", commit="")
-                   for r in range(3)]
+    target = {
+        "target": "isotropic_gmm",
+        "target_params": {"dim": 2, "k": 3, "separation": 8.0, "seed": 0},
+    }
+    for params in (
+        {"n_steps": 20},
+        {"n_steps": 200},
+        {"n_steps": 20, "score_scale": 0.5},
+        {"n_steps": 200, "score_scale": 0.5},
+    ):
+        spec = CellSpec(
+            **target,
+            learner="oracle",
+            learner_params={"schedule": "geometric", **params},
+            n_eval=4000,
+            metrics=[{"name": "tv_projected", "params": {"dims": [1]}}],
+        )
+        frames += [
+            tidy_rows(spec, r, run_cell(spec, r, sweep_seed=3), sweep="samplers", commit="")
+            for r in range(3)
+        ]
     results = pd.concat(frames, ignore_index=True)
     claim = CLAIMS.get("C7a").factory()
     assert claim.evaluate(results, "control").verdict == "fail"
@@ -138,12 +202,20 @@ def test_a_config_can_point_a_claim_at_its_own_sweep_and_bad_names_are_config_er
     from gmmlearn.sweeps import load_config
     from gmmlearn.validation import ConfigError
 
-    config = {"sweeps": {"my_samples": {"grid": [{"target": {"name": "isotropic_gmm"}, "learner": {"name": "exact"}}]}},
-              "claims": {"C3a": {"sweep": "my_samples"}}}
+    config = {
+        "sweeps": {
+            "my_samples": {
+                "grid": [{"target": {"name": "isotropic_gmm"}, "learner": {"name": "exact"}}]
+            }
+        },
+        "claims": {"C3a": {"sweep": "my_samples"}},
+    }
     assert load_config(config).claim_sweeps == {"C3a": "my_samples"}
     with pytest.raises(ConfigError, match="claims.C9: unknown claim 'C9'"):
         load_config({**config, "claims": {"C9": {"sweep": "my_samples"}}})
-    with pytest.raises(ConfigError, match="claims.C3a.sweep: 'samples' is not a sweep of this config"):
+    with pytest.raises(
+        ConfigError, match="claims.C3a.sweep: 'samples' is not a sweep of this config"
+    ):
         load_config({**config, "claims": {"C3a": {"sweep": "samples"}}})
     table_ = evaluate_claims("/nonexistent", sweeps=["my_samples"], sweep_of={"C3a": "my_samples"})
     assert table_["claim"].unique().tolist() == ["C3a"] and set(table_["sweep"]) == {"my_samples"}
@@ -155,10 +227,27 @@ def test_index_links_figures_where_the_run_wrote_them(tmp_path):
     from gmmlearn.index import build_index
 
     config = Path(__file__).resolve().parents[1] / "workflows/config/quick.yaml"
-    claims = pd.DataFrame(columns=["claim", "role", "statement", "quantity", "estimate", "ci_low", "ci_high",
-                                   "expected", "verdict", "n_replicates"])
-    text = build_index(config, claims, tmp_path / "figs/index.md", figures_dir=tmp_path / "figs",
-                       results_dir=tmp_path / "res")
+    claims = pd.DataFrame(
+        columns=[
+            "claim",
+            "role",
+            "statement",
+            "quantity",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "expected",
+            "verdict",
+            "n_replicates",
+        ]
+    )
+    text = build_index(
+        config,
+        claims,
+        tmp_path / "figs/index.md",
+        figures_dir=tmp_path / "figs",
+        results_dir=tmp_path / "res",
+    )
     assert "![samplers](samplers.png)" in text
     assert f"figures_dir={tmp_path / 'figs'}" in text and f"`{tmp_path / 'res'}/claims.md`" in text
     default = build_index(config, claims, Path("paper_figures/index.md"))

@@ -13,17 +13,50 @@ from gmmlearn.cli import main
 def test_list_shows_every_registry(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    for word in ("families:", "isotropic_gmm(dim=None", "learners:", "oracle(sampler='ddpm'",
-                 "metrics:", "tv_projected(dims=(1, 2)", "figures:", "samplers", "claims:", "C5a()"):
+    for word in (
+        "families:",
+        "isotropic_gmm(dim=None",
+        "learners:",
+        "oracle(sampler='ddpm'",
+        "metrics:",
+        "tv_projected(dims=(1, 2)",
+        "figures:",
+        "samplers",
+        "claims:",
+        "C5a()",
+    ):
         assert word in out
 
 
 def test_run_writes_tidy_rows(tmp_path, capsys):
     out = tmp_path / "cell.csv"
-    code = main(["run", "--target", "isotropic_gmm", "--target-param", "dim=2", "--target-param", "k=3",
-                 "--learner", "oracle", "--learner-param", "n_steps=20", "--learner-param", "schedule=benton",
-                 "--n-eval", "2000", "--metric", "w2", "--metric", "tv_projected:{dims: [1]}",
-                 "--seed", "7", "--out", str(out)])
+    code = main(
+        [
+            "run",
+            "--target",
+            "isotropic_gmm",
+            "--target-param",
+            "dim=2",
+            "--target-param",
+            "k=3",
+            "--learner",
+            "oracle",
+            "--learner-param",
+            "n_steps=20",
+            "--learner-param",
+            "schedule=benton",
+            "--n-eval",
+            "2000",
+            "--metric",
+            "w2",
+            "--metric",
+            "tv_projected:{dims: [1]}",
+            "--seed",
+            "7",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     frame = pd.read_csv(out)
     assert set(frame["metric"]) == {"w2", "tv_projected"} and (frame["status"] == "ok").all()
@@ -31,13 +64,28 @@ def test_run_writes_tidy_rows(tmp_path, capsys):
     assert "floor" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--target", "nope", "--learner", "exact"], "unknown target family 'nope'; valid names are"),
-    (["--target", "isotropic_gmm", "--target-param", "dim=0", "--learner", "exact"], "dim must be an integer >= 1"),
-    (["--target", "isotropic_gmm", "--learner", "exact", "--n-train", "0"], "n_train must be an integer >= 1"),
-    (["--target", "isotropic_gmm", "--learner", "gan"], "unknown learner 'gan'"),
-    (["--target", "isotropic_gmm", "--learner", "exact", "--metric", "kl"], "unknown metric 'kl'"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (
+            ["--target", "nope", "--learner", "exact"],
+            "unknown target family 'nope'; valid names are",
+        ),
+        (
+            ["--target", "isotropic_gmm", "--target-param", "dim=0", "--learner", "exact"],
+            "dim must be an integer >= 1",
+        ),
+        (
+            ["--target", "isotropic_gmm", "--learner", "exact", "--n-train", "0"],
+            "n_train must be an integer >= 1",
+        ),
+        (["--target", "isotropic_gmm", "--learner", "gan"], "unknown learner 'gan'"),
+        (
+            ["--target", "isotropic_gmm", "--learner", "exact", "--metric", "kl"],
+            "unknown metric 'kl'",
+        ),
+    ],
+)
 def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, args, message):
     assert main(["run", *args, "--out", str(tmp_path / "x.csv")]) == 2
     assert message in capsys.readouterr().err
@@ -46,8 +94,23 @@ def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, args, message)
 
 def test_failed_cell_writes_rows_and_exits_3(tmp_path):
     out = tmp_path / "cell.csv"
-    code = main(["run", "--target", "isotropic_gmm", "--learner", "oracle", "--learner-param",
-                 "n_steps=5", "--metric", "tv_exact", "--n-eval", "100", "--out", str(out)])
+    code = main(
+        [
+            "run",
+            "--target",
+            "isotropic_gmm",
+            "--learner",
+            "oracle",
+            "--learner-param",
+            "n_steps=5",
+            "--metric",
+            "tv_exact",
+            "--n-eval",
+            "100",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 3
     assert pd.read_csv(out)["status"].eq("failed").all()
 
@@ -71,25 +134,60 @@ def test_console_script_is_installed():
 RUN = ["run", "--target", "isotropic_gmm", "--target-param", "dim=2", "--n-eval", "300"]
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--target-param", "k=true", "--learner", "exact"], "k must be an integer >= 1, got True"),
-    (["--target-param", "seed=yes", "--learner", "exact"], "seed must be an integer >= 0, got 'yes'"),
-    (["--learner", "exact", "--n-eval", "4"], "n_eval=4 is too small for metric 'w2': it needs n_eval >= 6"),
-    (["--learner", "exact", "--n-eval", "10", "--metric", "tv_classifier"],
-     "n_eval=10 is too small for metric 'tv_classifier': it needs n_eval >= 100"),
-    (["--learner", "exact", "--timeout", "0"], "timeout must be a finite number of seconds > 0, got '0'"),
-    (["--learner", "exact", "--timeout", "-1"], "timeout must be a finite number of seconds > 0"),
-    (["--learner", "exact", "--timeout", "nan"], "timeout must be a finite number of seconds > 0, got 'nan'"),
-    (["--learner", "exact", "--seed", "-1"], "seed must be an integer >= 0, got '-1'"),
-    (["--learner", "exact", "--seed", "true"], "seed must be an integer >= 0, got 'true'"),
-    (["--learner", "exact", "--metric", "w2:{n_subsample: "], "metric 'w2': cannot read its parameters"),
-    (["--learner", "exact", "--metric", "w2:[1, 2]"], "metric 'w2': parameters must be a mapping"),
-    (["--learner", "exact", "--metric", ":"], "expected a metric name or name:{params}"),
-    (["--learner", "oracle", "--learner-param", "foo=1"], "learner 'oracle' got unknown parameter(s) ['foo']"),
-    (["--learner", "oracle", "--learner-param", "n_steps=0"], "learner 'oracle': n_steps must be an integer >= 1, got 0"),
-    (["--learner", "oracle", "--learner-param", "sampler=euler"], "sampler must be one of ['ddpm', 'exponential', 'heun']"),
-    (["--learner", "em"], "learner 'em' needs training data: set n_train >= 1"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--target-param", "k=true", "--learner", "exact"], "k must be an integer >= 1, got True"),
+        (
+            ["--target-param", "seed=yes", "--learner", "exact"],
+            "seed must be an integer >= 0, got 'yes'",
+        ),
+        (
+            ["--learner", "exact", "--n-eval", "4"],
+            "n_eval=4 is too small for metric 'w2': it needs n_eval >= 6",
+        ),
+        (
+            ["--learner", "exact", "--n-eval", "10", "--metric", "tv_classifier"],
+            "n_eval=10 is too small for metric 'tv_classifier': it needs n_eval >= 100",
+        ),
+        (
+            ["--learner", "exact", "--timeout", "0"],
+            "timeout must be a finite number of seconds > 0, got '0'",
+        ),
+        (
+            ["--learner", "exact", "--timeout", "-1"],
+            "timeout must be a finite number of seconds > 0",
+        ),
+        (
+            ["--learner", "exact", "--timeout", "nan"],
+            "timeout must be a finite number of seconds > 0, got 'nan'",
+        ),
+        (["--learner", "exact", "--seed", "-1"], "seed must be an integer >= 0, got '-1'"),
+        (["--learner", "exact", "--seed", "true"], "seed must be an integer >= 0, got 'true'"),
+        (
+            ["--learner", "exact", "--metric", "w2:{n_subsample: "],
+            "metric 'w2': cannot read its parameters",
+        ),
+        (
+            ["--learner", "exact", "--metric", "w2:[1, 2]"],
+            "metric 'w2': parameters must be a mapping",
+        ),
+        (["--learner", "exact", "--metric", ":"], "expected a metric name or name:{params}"),
+        (
+            ["--learner", "oracle", "--learner-param", "foo=1"],
+            "learner 'oracle' got unknown parameter(s) ['foo']",
+        ),
+        (
+            ["--learner", "oracle", "--learner-param", "n_steps=0"],
+            "learner 'oracle': n_steps must be an integer >= 1, got 0",
+        ),
+        (
+            ["--learner", "oracle", "--learner-param", "sampler=euler"],
+            "sampler must be one of ['ddpm', 'exponential', 'heun']",
+        ),
+        (["--learner", "em"], "learner 'em' needs training data: set n_train >= 1"),
+    ],
+)
 def test_bad_input_exits_2_naming_the_parameter(tmp_path, capsys, args, message):
     out = tmp_path / "x.csv"
     assert main([*RUN, *args, "--out", str(out)]) == 2
@@ -99,8 +197,22 @@ def test_bad_input_exits_2_naming_the_parameter(tmp_path, capsys, args, message)
 
 def test_numbers_are_read_as_yaml_1_2(tmp_path):
     out = tmp_path / "cell.csv"
-    assert main([*RUN, "--target-param", "sigma=5e-1", "--learner", "exact", "--metric", "tv_projected",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                *RUN,
+                "--target-param",
+                "sigma=5e-1",
+                "--learner",
+                "exact",
+                "--metric",
+                "tv_projected",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert pd.read_csv(out)["p_target_sigma"].eq(0.5).all()
 
 
@@ -117,10 +229,38 @@ def test_refuses_to_replace_a_device_and_writes_dash_to_stdout(tmp_path, capfd):
 def _summary(tmp_path, **extra):
     """A one-cell oracle sweep aggregated by the command line; returns the summary's path."""
     cell = tmp_path / "cell.csv"
-    assert main(["run", "--target", "isotropic_gmm", "--learner", "oracle", "--learner-param", "n_steps=10",
-                 "--n-eval", "600", "--out", str(cell)]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--target",
+                "isotropic_gmm",
+                "--learner",
+                "oracle",
+                "--learner-param",
+                "n_steps=10",
+                "--n-eval",
+                "600",
+                "--out",
+                str(cell),
+            ]
+        )
+        == 0
+    )
     summary = tmp_path / "summary.csv"
-    assert main(["aggregate", str(cell), "--out", str(tmp_path / "results.csv"), "--summary", str(summary)]) == 0
+    assert (
+        main(
+            [
+                "aggregate",
+                str(cell),
+                "--out",
+                str(tmp_path / "results.csv"),
+                "--summary",
+                str(summary),
+            ]
+        )
+        == 0
+    )
     return cell, summary
 
 
@@ -139,14 +279,20 @@ def test_figure_and_aggregate_on_wrong_files_exit_2_with_a_message(tmp_path, cap
         (["aggregate", str(summary)], "is not a result table"),
         (["aggregate", str(garbage)], "garbage.csv is not"),
         (["aggregate", str(tmp_path / "missing.csv")], "no result table at"),
-        (["figure", "samplers", str(cell)], "is a result table (one row per replicate), not a summary"),
+        (
+            ["figure", "samplers", str(cell)],
+            "is a result table (one row per replicate), not a summary",
+        ),
         (["figure", "samplers", str(truncated)], "is truncated"),
         (["figure", "samplers", str(garbage)], "garbage.csv is not"),
         (["figure", "samplers", str(tmp_path)], "is not a file"),
     ]
     for args, message in cases:
-        extra = ["--out", str(tmp_path / "a.csv"), "--summary", str(tmp_path / "s.csv")] \
-            if args[0] == "aggregate" else ["--out", str(tmp_path / "fig")]
+        extra = (
+            ["--out", str(tmp_path / "a.csv"), "--summary", str(tmp_path / "s.csv")]
+            if args[0] == "aggregate"
+            else ["--out", str(tmp_path / "fig")]
+        )
         assert main([*args, *extra]) == 2, args
         assert message in capsys.readouterr().err, args
 
@@ -162,8 +308,26 @@ def test_a_figure_draws_a_sweep_that_never_set_an_optional_parameter(tmp_path):
 def test_status_lists_failures_and_strict_exits_3(tmp_path, capsys):
     ok, _ = _summary(tmp_path)
     bad = tmp_path / "bad.csv"
-    assert main(["run", "--target", "isotropic_gmm", "--learner", "oracle", "--learner-param", "n_steps=5",
-                 "--metric", "tv_exact", "--n-eval", "100", "--out", str(bad)]) == 3
+    assert (
+        main(
+            [
+                "run",
+                "--target",
+                "isotropic_gmm",
+                "--learner",
+                "oracle",
+                "--learner-param",
+                "n_steps=5",
+                "--metric",
+                "tv_exact",
+                "--n-eval",
+                "100",
+                "--out",
+                str(bad),
+            ]
+        )
+        == 3
+    )
     capsys.readouterr()
     assert main(["status", str(ok), "--strict", "--out", str(tmp_path / "status.txt")]) == 0
     assert "0 failed, 0 timeout" in (tmp_path / "status.txt").read_text()
@@ -180,8 +344,26 @@ def test_list_json_is_machine_readable(capsys):
 
 
 def test_verbose_logs_each_stage_of_a_cell(tmp_path, capfd):
-    assert main(["-v", *RUN, "--learner", "oracle", "--learner-param", "n_steps=5", "--out",
-                 str(tmp_path / "c.csv")]) == 0
+    assert (
+        main(
+            [
+                "-v",
+                *RUN,
+                "--learner",
+                "oracle",
+                "--learner-param",
+                "n_steps=5",
+                "--out",
+                str(tmp_path / "c.csv"),
+            ]
+        )
+        == 0
+    )
     err = capfd.readouterr().err
-    for stage in ("oracle fitted in", "300 samples drawn in", "metric tv_projected done in", "metric w2 done in"):
+    for stage in (
+        "oracle fitted in",
+        "300 samples drawn in",
+        "metric tv_projected done in",
+        "metric w2 done in",
+    ):
         assert stage in err, stage

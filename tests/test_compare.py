@@ -7,7 +7,13 @@ import pytest
 
 from gmmlearn.cli import main
 from gmmlearn.compare import (
-    ALPHA, benjamini_hochberg, compare_runs, compare_settings, compare_tables, paired_t, parse_filter,
+    ALPHA,
+    benjamini_hochberg,
+    compare_runs,
+    compare_settings,
+    compare_tables,
+    paired_t,
+    parse_filter,
 )
 from gmmlearn.metrics import METRICS
 from gmmlearn.metrics.base import DIRECTIONS
@@ -29,7 +35,9 @@ def run_values(n_cells=8, replicates=3, seed=0, means=None):
     return means[..., None] * np.exp(0.15 * (0.4 * shared + 0.6 * cell + 0.7 * own))
 
 
-def run_table(values, *, sweep="s", seed=7, commit="abc1234", cells=None, status=None, config_hash="h1"):
+def run_table(
+    values, *, sweep="s", seed=7, commit="abc1234", cells=None, status=None, config_hash="h1"
+):
     """A results table in the real schema from an array of values (cells, rows, replicates)."""
     n_cells, n_rows, replicates = values.shape
     cells = list(range(n_cells)) if cells is None else cells
@@ -37,20 +45,47 @@ def run_table(values, *, sweep="s", seed=7, commit="abc1234", cells=None, status
     for c_index, c in enumerate(cells):
         for r in range(replicates):
             for (metric, estimator), v in zip(ROWS, values[c_index, :, r]):
-                records.append({
-                    "sweep": sweep, "cell_id": f"cell{c:04d}", "family": "isotropic_gmm", "p_target_k": 3,
-                    "learner": LEARNERS[c % 2], "p_learner_n_steps": 10 * (c + 1),
-                    "n_train": np.nan if LEARNERS[c % 2] == "oracle" else 1000,  # missing, as in real rows
-                    "n_eval": 5000, "dim": 2, "k": 3, "replicate": r, "sweep_seed": seed, "metric": metric,
-                    "estimator": estimator, "value": v, "stderr": 0.001, "floor": 0.01, "floor_stderr": 0.001,
-                    "status": "ok", "error": "", "gmmlearn_version": "0.1.0", "git_commit": commit,
-                    "config_hash": config_hash, "created": "2024-01-01T00:00:00+00:00"})
+                records.append(
+                    {
+                        "sweep": sweep,
+                        "cell_id": f"cell{c:04d}",
+                        "family": "isotropic_gmm",
+                        "p_target_k": 3,
+                        "learner": LEARNERS[c % 2],
+                        "p_learner_n_steps": 10 * (c + 1),
+                        "n_train": np.nan
+                        if LEARNERS[c % 2] == "oracle"
+                        else 1000,  # missing, as in real rows
+                        "n_eval": 5000,
+                        "dim": 2,
+                        "k": 3,
+                        "replicate": r,
+                        "sweep_seed": seed,
+                        "metric": metric,
+                        "estimator": estimator,
+                        "value": v,
+                        "stderr": 0.001,
+                        "floor": 0.01,
+                        "floor_stderr": 0.001,
+                        "status": "ok",
+                        "error": "",
+                        "gmmlearn_version": "0.1.0",
+                        "git_commit": commit,
+                        "config_hash": config_hash,
+                        "created": "2024-01-01T00:00:00+00:00",
+                    }
+                )
     frame = order_columns(pd.DataFrame(records))
-    if status is not None:  # {(cell, replicate): status}: that replicate's rows become one failed row per metric
+    if (
+        status is not None
+    ):  # {(cell, replicate): status}: that replicate's rows become one failed row per metric
         for (c, r), st in status.items():
             hit = (frame["cell_id"] == f"cell{c:04d}") & (frame["replicate"] == r)
-            failed = frame[hit].drop_duplicates("metric").assign(
-                estimator="", value=np.nan, status=st, error="RuntimeError: boom")
+            failed = (
+                frame[hit]
+                .drop_duplicates("metric")
+                .assign(estimator="", value=np.nan, status=st, error="RuntimeError: boom")
+            )
             frame = pd.concat([frame[~hit], failed], ignore_index=True)
     return frame
 
@@ -68,11 +103,13 @@ def verdicts(comparison) -> dict:
 
 # -- the statistics -------------------------------------------------------------------------------
 
+
 def test_paired_t_matches_scipy():
     rng = np.random.default_rng(0)
     d = rng.normal(0.3, 1.0, size=(50, 4))
     p, low, high = paired_t(d.mean(1), d.std(1, ddof=1), np.full(50, 4))
     from scipy import stats
+
     expected = stats.ttest_1samp(d, 0.0, axis=1)
     np.testing.assert_allclose(p, expected.pvalue, rtol=1e-10)
     ci = expected.confidence_interval(0.95)
@@ -94,6 +131,7 @@ def test_benjamini_hochberg_keeps_nan_and_matches_the_step_up_rule():
 def test_wilcoxon_cannot_reject_with_few_replicates():
     """Why the paired t test: Wilcoxon's smallest two-sided p-value is 2 / 2^n."""
     from scipy import stats
+
     for n in (2, 3, 4, 5):
         assert stats.wilcoxon(np.arange(1.0, n + 1)).pvalue == pytest.approx(2 / 2**n)
         assert 2 / 2**n > ALPHA
@@ -101,11 +139,16 @@ def test_wilcoxon_cannot_reject_with_few_replicates():
 
 # -- verdicts on synthetic runs -------------------------------------------------------------------
 
+
 def test_identical_rerun_and_roundoff_perturbation_are_unchanged(tmp_path):
     base = run_table(run_values())
-    perturbed = base.assign(value=base["value"] * (1 + 1e-9 * np.random.default_rng(1).choice([-1, 1], len(base))))
+    perturbed = base.assign(
+        value=base["value"] * (1 + 1e-9 * np.random.default_rng(1).choice([-1, 1], len(base)))
+    )
     for frame in (base, perturbed):
-        comparison = compare_runs(write_run(tmp_path, "base", base), write_run(tmp_path, "new", frame))
+        comparison = compare_runs(
+            write_run(tmp_path, "base", base), write_run(tmp_path, "new", frame)
+        )
         assert verdicts(comparison)["unchanged"] == len(comparison.table) == 8 * len(ROWS)
         assert comparison.table["p_value"].isna().all()  # round-off is not tested
         assert not comparison.regressed
@@ -116,12 +159,23 @@ def test_degradation_of_one_learner_is_worse_and_exits_1(tmp_path, capsys):
     worse = base.copy()
     hit = (worse["learner"] == "em") & (worse["metric"] == "tv_projected")
     worse.loc[hit, "value"] += 0.02  # tolerance at these values: max(0.005, 0.05 * mean) <= 0.007
-    code = main(["compare", str(write_run(tmp_path, "base", base)), str(write_run(tmp_path, "new", worse)),
-                 "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "compare",
+            str(write_run(tmp_path, "base", base)),
+            str(write_run(tmp_path, "new", worse)),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 1
     table = pd.read_csv(tmp_path / "out/compare.csv")
     flagged = table[table["verdict"] == "worse"]
-    assert len(flagged) == 4 * 2 and set(flagged["learner"]) == {"em"} and set(flagged["metric"]) == {"tv_projected"}
+    assert (
+        len(flagged) == 4 * 2
+        and set(flagged["learner"]) == {"em"}
+        and set(flagged["metric"]) == {"tv_projected"}
+    )
     np.testing.assert_allclose(flagged["diff"], 0.02, rtol=1e-9)
     assert (table.loc[table["verdict"] != "worse", "verdict"] == "unchanged").all()
     report = (tmp_path / "out/report.md").read_text()
@@ -135,19 +189,30 @@ def test_noisy_degradation_is_found_and_an_improvement_is_better(tmp_path):
     # new = base x (effect) x exp(0.03 z): the em TV differences have a coefficient of variation of
     # 1.6 * 0.03 / 0.6 = 0.08, so t ~ sqrt(3) / 0.08 ~ 20 at 2 degrees of freedom (p ~ 0.002)
     noisy = values * np.exp(0.03 * np.random.default_rng(3).standard_normal(values.shape))
-    noisy[1::2, :2] *= 1.6   # em's TV 60% worse
-    noisy[0::2, 2] *= 0.5    # oracle's W2 halved
-    comparison = compare_runs(write_run(tmp_path, "base", run_table(values)),
-                              write_run(tmp_path, "new", run_table(noisy)))
+    noisy[1::2, :2] *= 1.6  # em's TV 60% worse
+    noisy[0::2, 2] *= 0.5  # oracle's W2 halved
+    comparison = compare_runs(
+        write_run(tmp_path, "base", run_table(values)), write_run(tmp_path, "new", run_table(noisy))
+    )
     table = comparison.table
     worse, better = table[table["verdict"] == "worse"], table[table["verdict"] == "better"]
-    assert len(worse) == 8 and set(worse["learner"]) == {"em"} and set(worse["metric"]) == {"tv_projected"}
-    assert len(better) == 4 and set(better["learner"]) == {"oracle"} and set(better["metric"]) == {"w2"}
+    assert (
+        len(worse) == 8
+        and set(worse["learner"]) == {"em"}
+        and set(worse["metric"]) == {"tv_projected"}
+    )
+    assert (
+        len(better) == 4
+        and set(better["learner"]) == {"oracle"}
+        and set(better["metric"]) == {"w2"}
+    )
 
 
 def test_a_change_inside_the_tolerance_is_unchanged_whatever_its_p_value(tmp_path):
     base = run_table(run_values())
-    new = base.assign(value=base["value"] + np.where(base["metric"] == "tv_projected", 0.002, 0.005))
+    new = base.assign(
+        value=base["value"] + np.where(base["metric"] == "tv_projected", 0.002, 0.005)
+    )
     comparison = compare_runs(write_run(tmp_path, "base", base), write_run(tmp_path, "new", new))
     table = comparison.table
     assert (table["verdict"] == "unchanged").all()
@@ -163,28 +228,42 @@ def test_pairing_survives_reordered_rows_and_extra_cells(tmp_path):
     comparison = compare_runs(write_run(tmp_path, "base", base), write_run(tmp_path, "new", new))
     table = comparison.table.set_index(["cell_id", "estimator"])
     assert table.loc[("cell0003", "hist1d_mean"), "verdict"] == "worse"
-    assert set(table.loc[table["verdict"] == "missing"].index.get_level_values(0)) == {"cell0000", "cell0001"}
-    assert set(table.loc[table["verdict"] == "new"].index.get_level_values(0)) == {"cell0008", "cell0009"}
+    assert set(table.loc[table["verdict"] == "missing"].index.get_level_values(0)) == {
+        "cell0000",
+        "cell0001",
+    }
+    assert set(table.loc[table["verdict"] == "new"].index.get_level_values(0)) == {
+        "cell0008",
+        "cell0009",
+    }
     assert verdicts(comparison)["unchanged"] == 6 * len(ROWS) - 1
 
 
 def test_failures_are_now_failing_or_fixed(tmp_path):
     values = run_values()
-    base = run_table(values, status={(5, 0): "failed", (6, 0): "failed", (6, 1): "failed", (6, 2): "failed"})
-    new = run_table(values, status={(2, 1): "timeout", (6, 0): "failed", (6, 1): "failed", (6, 2): "failed"})
+    base = run_table(
+        values, status={(5, 0): "failed", (6, 0): "failed", (6, 1): "failed", (6, 2): "failed"}
+    )
+    new = run_table(
+        values, status={(2, 1): "timeout", (6, 0): "failed", (6, 1): "failed", (6, 2): "failed"}
+    )
     comparison = compare_runs(write_run(tmp_path, "base", base), write_run(tmp_path, "new", new))
     table = comparison.table
     assert set(table.loc[table["verdict"] == "now failing", "cell_id"]) == {"cell0002"}
     assert set(table.loc[table["verdict"] == "fixed", "cell_id"]) == {"cell0005"}
-    both = table[table["cell_id"] == "cell0006"]  # failing on both sides: one row per metric, unchanged
+    both = table[
+        table["cell_id"] == "cell0006"
+    ]  # failing on both sides: one row per metric, unchanged
     assert set(both["verdict"]) == {"unchanged"} and set(both["metric"]) == {"tv_projected", "w2"}
     assert comparison.regressed
 
 
 def test_single_replicate_is_inconclusive_not_worse(tmp_path):
     values = run_values(replicates=1)
-    comparison = compare_runs(write_run(tmp_path, "base", run_table(values)),
-                              write_run(tmp_path, "new", run_table(values * 1.5)))
+    comparison = compare_runs(
+        write_run(tmp_path, "base", run_table(values)),
+        write_run(tmp_path, "new", run_table(values * 1.5)),
+    )
     assert set(comparison.table["verdict"]) == {"inconclusive"} and not comparison.regressed
 
 
@@ -193,11 +272,24 @@ def test_seeds_must_agree_unless_allowed(tmp_path, capsys):
     new = write_run(tmp_path, "new", run_table(run_values(seed=1), seed=8))
     assert main(["compare", str(base), str(new), "--out", str(tmp_path / "out")]) == 2
     assert "sweep s: the sweep seeds differ (BASE [7], NEW [8])" in capsys.readouterr().err
-    assert main(["compare", str(base), str(new), "--out", str(tmp_path / "out"), "--allow-seed-mismatch"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(base),
+                str(new),
+                "--out",
+                str(tmp_path / "out"),
+                "--allow-seed-mismatch",
+            ]
+        )
+        == 0
+    )
     assert "tested as independent runs" in (tmp_path / "out/report.md").read_text()
 
 
 # -- bad input ------------------------------------------------------------------------------------
+
 
 def test_bad_input_exits_2_naming_the_file(tmp_path, capsys):
     good = write_run(tmp_path, "good", run_table(run_values()))
@@ -217,17 +309,22 @@ def test_bad_input_exits_2_naming_the_file(tmp_path, capsys):
     cut = tmp_path / "cut/s/results.csv"  # cut inside a line's key columns
     cut.parent.mkdir(parents=True)
     cut.write_text(text[: text.index("\n", len(text) // 2) + 1] + "s,cell0001\n")
-    cases = [(empty, "no results.csv in it or in its sub-folders"), (truncated, f"{truncated}: the last line is cut"),
-             (cut, f"{cut}: line "),
-             (schema.parent.parent, "missing column(s) ['status']"), (other, "no sweep in common"),
-             (tmp_path / "nowhere", "neither a results folder nor a git ref"),
-             (twice.parent.parent, "rows repeat a (sweep, cell_id, replicate, metric, estimator)")]
+    cases = [
+        (empty, "no results.csv in it or in its sub-folders"),
+        (truncated, f"{truncated}: the last line is cut"),
+        (cut, f"{cut}: line "),
+        (schema.parent.parent, "missing column(s) ['status']"),
+        (other, "no sweep in common"),
+        (tmp_path / "nowhere", "neither a results folder nor a git ref"),
+        (twice.parent.parent, "rows repeat a (sweep, cell_id, replicate, metric, estimator)"),
+    ]
     for path, message in cases:
         assert main(["compare", str(good), str(path), "--out", str(tmp_path / "out")]) == 2, message
         assert message in capsys.readouterr().err
 
 
 # -- the false-positive rate under the null -------------------------------------------------------
+
 
 @pytest.mark.parametrize("replicates", [2, 3, 5])
 def test_false_positive_rate_under_the_null_stays_at_alpha(replicates):
@@ -238,13 +335,19 @@ def test_false_positive_rate_under_the_null_stays_at_alpha(replicates):
     rng = np.random.default_rng(2024 + replicates)
     sides = []
     for _ in range(2):
-        values = np.stack([run_values(n_cells, replicates, seed=int(s)) for s in rng.integers(2**31, size=n_sims)])
-        frame = pd.DataFrame({
-            "sim": np.repeat(np.arange(n_sims), n_cells * len(ROWS) * replicates),
-            "cell": np.tile(np.repeat(np.arange(n_cells), len(ROWS) * replicates), n_sims),
-            "row": np.tile(np.repeat(np.arange(len(ROWS)), replicates), n_sims * n_cells),
-            "replicate": np.tile(np.arange(replicates), n_sims * n_cells * len(ROWS)),
-            "value": values.ravel(), "status": "ok"})
+        values = np.stack(
+            [run_values(n_cells, replicates, seed=int(s)) for s in rng.integers(2**31, size=n_sims)]
+        )
+        frame = pd.DataFrame(
+            {
+                "sim": np.repeat(np.arange(n_sims), n_cells * len(ROWS) * replicates),
+                "cell": np.tile(np.repeat(np.arange(n_cells), len(ROWS) * replicates), n_sims),
+                "row": np.tile(np.repeat(np.arange(len(ROWS)), replicates), n_sims * n_cells),
+                "replicate": np.tile(np.arange(replicates), n_sims * n_cells * len(ROWS)),
+                "value": values.ravel(),
+                "status": "ok",
+            }
+        )
         frame["unit"] = frame["sim"].astype(str) + "/" + frame["cell"].astype(str)
         frame["metric"] = frame["row"].map(lambda i: ROWS[i][0])
         frame["estimator"] = frame["row"].map(lambda i: ROWS[i][1])
@@ -254,7 +357,12 @@ def test_false_positive_rate_under_the_null_stays_at_alpha(replicates):
     # one comparison per simulation: BH over that comparison's tests only
     q = table.groupby("sim")["p_value"].transform(lambda p: benjamini_hochberg(p.to_numpy()))
     any_test = (q <= ALPHA).groupby(table["sim"]).any().mean()
-    any_verdict = ((q <= ALPHA) & (table["diff"].abs() > table["tolerance"])).groupby(table["sim"]).any().mean()
+    any_verdict = (
+        ((q <= ALPHA) & (table["diff"].abs() > table["tolerance"]))
+        .groupby(table["sim"])
+        .any()
+        .mean()
+    )
     margin = 2 * np.sqrt(ALPHA * (1 - ALPHA) / n_sims)
     assert any_test <= ALPHA + margin, any_test
     assert any_verdict <= any_test
@@ -262,40 +370,93 @@ def test_false_positive_rate_under_the_null_stays_at_alpha(replicates):
 
 # -- settings inside one run ----------------------------------------------------------------------
 
+
 def test_two_settings_of_one_run_pair_by_target_and_replicate(tmp_path):
     values = run_values(n_cells=8)
     frame = run_table(values)
     frame["p_learner_partition"] = np.where(frame["learner"] == "em", "global", "warm_start")
     frame["learner"], frame["n_train"] = "diffusion_poly", 1000
-    frame["p_target_k"] = frame["cell_id"].str[-4:].astype(int) // 2  # cells 2j and 2j+1 share a target
+    frame["p_target_k"] = (
+        frame["cell_id"].str[-4:].astype(int) // 2
+    )  # cells 2j and 2j+1 share a target
     frame.loc[frame["p_learner_partition"] == "global", "value"] *= 1.5
     frame = frame.drop(columns="p_learner_n_steps")
     run = write_run(tmp_path, "run", frame)
-    comparison = compare_settings(run, parse_filter("partition=warm_start"), parse_filter("partition=global"))
+    comparison = compare_settings(
+        run, parse_filter("partition=warm_start"), parse_filter("partition=global")
+    )
     table = comparison.table
     assert len(table) == 4 * len(ROWS) and set(table["n_pairs"]) == {3}
     assert set(table.loc[table["metric"] == "tv_projected", "verdict"]) == {"worse"}
-    expected = (1.5 * values[1::2] - values[0::2]).mean(-1)  # (target, row): global minus warm_start
+    expected = (1.5 * values[1::2] - values[0::2]).mean(
+        -1
+    )  # (target, row): global minus warm_start
     for (k, estimator), diff in table.set_index(["p_target_k", "estimator"])["diff"].items():
         row = [e for _, e in ROWS].index(estimator)
         assert diff == pytest.approx(expected[int(k), row], rel=1e-12)
-    assert main(["compare", str(run), "--a", "partition=warm_start", "--b", "partition=global",
-                 "--out", str(tmp_path / "out")]) == 1
+    assert (
+        main(
+            [
+                "compare",
+                str(run),
+                "--a",
+                "partition=warm_start",
+                "--b",
+                "partition=global",
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
+        == 1
+    )
 
 
 def test_settings_that_select_several_cells_per_target_are_refused(tmp_path, capsys):
     frame = run_table(run_values(n_cells=4)).assign(p_target_k=3)
-    frame.loc[frame["learner"] == "em", "p_learner_n_steps"] = np.nan  # two oracle cells, one em cell per target
+    frame.loc[frame["learner"] == "em", "p_learner_n_steps"] = (
+        np.nan
+    )  # two oracle cells, one em cell per target
     run = write_run(tmp_path, "run", frame)
-    assert main(["compare", str(run), "--a", "learner=oracle", "--b", "learner=em", "--out", str(tmp_path)]) == 2
-    assert "selects several cells per target and n_train (they differ in n_steps)" in capsys.readouterr().err
-    assert main(["compare", str(run), "--a", "learner=oracle", "--b", "learner=oracle,n_steps=30",
-                 "--out", str(tmp_path)]) == 2
+    assert (
+        main(
+            [
+                "compare",
+                str(run),
+                "--a",
+                "learner=oracle",
+                "--b",
+                "learner=em",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 2
+    )
+    assert (
+        "selects several cells per target and n_train (they differ in n_steps)"
+        in capsys.readouterr().err
+    )
+    assert (
+        main(
+            [
+                "compare",
+                str(run),
+                "--a",
+                "learner=oracle",
+                "--b",
+                "learner=oracle,n_steps=30",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 2
+    )
     assert "select some of the same rows" in capsys.readouterr().err
     assert parse_filter("weights=[0.3,0.7],learner=em") == {"weights": [0.3, 0.7], "learner": "em"}
 
 
 # -- aggregation refuses to mix -------------------------------------------------------------------
+
 
 def test_aggregate_refuses_mixed_commits_config_hashes_and_duplicates(tmp_path, capsys):
     values = run_values(n_cells=4)
@@ -318,10 +479,16 @@ def test_aggregate_refuses_mixed_commits_config_hashes_and_duplicates(tmp_path, 
 
 # -- metric declarations --------------------------------------------------------------------------
 
+
 def test_every_registered_metric_declares_how_it_is_compared():
     assert set(METRICS.senses) == set(METRICS.names())
     for name, sense in METRICS.senses.items():
-        assert sense.direction in DIRECTIONS and sense.unit and sense.abs_tol >= 0 and sense.rel_tol >= 0, name
+        assert (
+            sense.direction in DIRECTIONS
+            and sense.unit
+            and sense.abs_tol >= 0
+            and sense.rel_tol >= 0
+        ), name
         assert METRICS.sense_of_row(name) == (name, sense)
         if sense.direction != "none":  # a judged metric has a tolerance; round-off alone is not one
             assert sense.abs_tol > 0, name
@@ -337,12 +504,15 @@ def test_a_metric_cannot_be_registered_without_its_sense():
 
 # -- overlaid runs in figures ---------------------------------------------------------------------
 
+
 def test_overlaid_runs_share_colours_first_solid_second_dashed(tmp_path):
     import matplotlib.pyplot as plt
 
     from gmmlearn.figures.common import lines_by, overlay_runs
 
-    summary = pd.DataFrame({"x": [1, 2, 1, 2], "hue": ["p", "p", "q", "q"], "mean": [1.0, 2.0, 3.0, 4.0]})
+    summary = pd.DataFrame(
+        {"x": [1, 2, 1, 2], "hue": ["p", "p", "q", "q"], "mean": [1.0, 2.0, 3.0, 4.0]}
+    )
     summary = summary.assign(ci_low=summary["mean"] - 0.1, ci_high=summary["mean"] + 0.1)
     both = overlay_runs([summary, summary.assign(mean=summary["mean"] * 1.1)], ["before", "after"])
     fig, ax = plt.subplots()
@@ -351,7 +521,10 @@ def test_overlaid_runs_share_colours_first_solid_second_dashed(tmp_path):
     assert set(lines) == {"p (before)", "p (after)", "q (before)", "q (after)"}
     for hue in "pq":
         assert lines[f"{hue} (before)"].get_color() == lines[f"{hue} (after)"].get_color()
-        assert (lines[f"{hue} (before)"].get_linestyle(), lines[f"{hue} (after)"].get_linestyle()) == ("-", "--")
+        assert (
+            lines[f"{hue} (before)"].get_linestyle(),
+            lines[f"{hue} (after)"].get_linestyle(),
+        ) == ("-", "--")
     assert lines["p (before)"].get_color() != lines["q (before)"].get_color()
     plt.close(fig)
     with pytest.raises(ValueError, match="one distinct label per summary"):
@@ -364,12 +537,17 @@ def test_figure_command_overlays_two_summaries(tmp_path, capsys):
     summaries = []
     for name, scale in (("before", 1.0), ("after", 1.2)):
         frame = run_table(run_values() * scale).assign(learner="oracle")
-        frame["p_learner_schedule"] = np.where(frame["cell_id"].str[-1].astype(int) % 2, "benton", "geometric")
+        frame["p_learner_schedule"] = np.where(
+            frame["cell_id"].str[-1].astype(int) % 2, "benton", "geometric"
+        )
         path = tmp_path / f"{name}.csv"
         write_table(aggregate(frame), path)
         summaries.append(str(path))
     out = tmp_path / "overlay"
-    assert main(["figure", "samplers", *summaries, "--labels", "before", "after", "--out", str(out)]) == 0
+    assert (
+        main(["figure", "samplers", *summaries, "--labels", "before", "after", "--out", str(out)])
+        == 0
+    )
     assert (tmp_path / "overlay.png").stat().st_size > 10_000
     assert main(["figure", "samplers", *summaries, "--labels", "one", "--out", str(out)]) == 2
     assert "one distinct label per summary" in capsys.readouterr().err

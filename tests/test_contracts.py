@@ -13,14 +13,13 @@ exact ``to_dict`` round trip, a clear error for an unknown parameter.
 
 import numpy as np
 import pytest
+from conftest import FAMILY_CASES, build
 from sklearn.base import clone
 
 import gmmlearn as gl
 from gmmlearn.learners import LEARNERS, NotFittedError
 from gmmlearn.metrics import METRICS, MetricNotApplicable
 from gmmlearn.targets import FAMILIES
-
-from conftest import FAMILY_CASES, build
 
 #: fast settings per learner; ``target`` is filled in by the fixture
 LEARNER_CASES = {
@@ -87,7 +86,9 @@ def test_learner_construction_and_parameters(name, target):
     assert set(vars(learner)) == set(params)  # __init__ only stores its parameters
     assert clone(learner).get_params().keys() == params.keys()
     rebuilt = gl.make_learner(name, **params)
-    assert all(rebuilt.get_params()[k] is v or rebuilt.get_params()[k] == v for k, v in params.items())
+    assert all(
+        rebuilt.get_params()[k] is v or rebuilt.get_params()[k] == v for k, v in params.items()
+    )
     assert repr(learner).startswith(type(learner).__name__ + "(")
     with pytest.raises(ValueError, match="unknown parameter"):
         gl.make_learner(name, no_such_parameter=1)
@@ -136,11 +137,14 @@ def test_metric_rows_are_finite_and_seeded(metric, target, data):
     Y = learner.sample(600, random_state=2)
     spec = {"name": metric, "params": params}
     rows = gl.evaluate(target, learner, Y, [spec], random_state=3)
-    assert rows and all(set(r) == {"metric", "estimator", "value", "stderr", "floor", "floor_stderr"}
-                        for r in rows)
+    assert rows and all(
+        set(r) == {"metric", "estimator", "value", "stderr", "floor", "floor_stderr"} for r in rows
+    )
     if metric != "fit_diagnostics":  # diagnostics are properties of the fit: NaN stderr and floor
         assert all(np.isfinite(r["value"]) and np.isfinite(r["floor"]) for r in rows)
-    np.testing.assert_equal(rows, gl.evaluate(target, learner, Y, [spec], random_state=3))  # NaN == NaN
+    np.testing.assert_equal(
+        rows, gl.evaluate(target, learner, Y, [spec], random_state=3)
+    )  # NaN == NaN
     with pytest.raises(ValueError, match="unknown parameter"):
         gl.evaluate(target, learner, Y, [{"name": metric, "params": {"no_such_parameter": 1}}])
 
@@ -152,8 +156,13 @@ def test_metric_applies_or_names_its_requirement(metric, target, data):
     learner = _fit(_make("exact", target), data)
     Y = learner.sample(600, random_state=2)
     try:
-        rows = gl.evaluate(target, learner, Y, [{"name": metric, "params": METRIC_CASES[metric][1]}],
-                           random_state=3)
+        rows = gl.evaluate(
+            target,
+            learner,
+            Y,
+            [{"name": metric, "params": METRIC_CASES[metric][1]}],
+            random_state=3,
+        )
     except MetricNotApplicable as exc:
         assert "needs" in str(exc)
     else:
@@ -179,17 +188,33 @@ def test_result_rows_carry_the_effective_settings():
     from gmmlearn.experiment import CellSpec, run_cell
 
     def rows(**params):
-        spec = CellSpec(target="isotropic_gmm", target_params=dict(dim=5, k=2, separation=8.0),
-                        learner="diffusion_poly", learner_params=dict(n_levels=4, **params),
-                        n_train=1500, n_eval=500, metrics=["tv_projected"])
+        spec = CellSpec(
+            target="isotropic_gmm",
+            target_params=dict(dim=5, k=2, separation=8.0),
+            learner="diffusion_poly",
+            learner_params=dict(n_levels=4, **params),
+            n_train=1500,
+            n_eval=500,
+            metrics=["tv_projected"],
+        )
         out = run_cell(spec)
         assert all(r["status"] == "ok" for r in out)
         return out
 
     # degree 9 in 5 dimensions needs 4 * C(14, 9) = 8008 points a cell; 1350 afford degree 5
     capped = rows(degree=9, degree_selection="fixed", subspace="none")
-    assert {r["eff_degree_max"] for r in capped} == {5} and {r["eff_subspace"] for r in capped} == {"none"}
+    assert {r["eff_degree_max"] for r in capped} == {5} and {r["eff_subspace"] for r in capped} == {
+        "none"
+    }
     assert {r["eff_subspace"] for r in rows()} == {"pca:1"}  # 'auto' chose a principal subspace
-    em = run_cell(CellSpec(target="isotropic_gmm", learner="em", learner_params=dict(n_components=3),
-                           n_train=500, n_eval=200, metrics=["tv_projected"]))
+    em = run_cell(
+        CellSpec(
+            target="isotropic_gmm",
+            learner="em",
+            learner_params=dict(n_components=3),
+            n_train=500,
+            n_eval=200,
+            metrics=["tv_projected"],
+        )
+    )
     assert not any(key.startswith("eff_") for key in em[0])

@@ -12,8 +12,12 @@ from tests.conftest import zscore
 
 
 @settings(max_examples=60, deadline=None)
-@given(schedule=st.sampled_from(SCHEDULES), n_steps=st.integers(1, 300),
-       T=st.floats(1.5, 20.0), delta=st.floats(1e-5, 0.5))
+@given(
+    schedule=st.sampled_from(SCHEDULES),
+    n_steps=st.integers(1, 300),
+    T=st.floats(1.5, 20.0),
+    delta=st.floats(1e-5, 0.5),
+)
 def test_grids_run_from_T_to_delta_strictly_decreasing(schedule, n_steps, T, delta):
     grid = time_grid(schedule, n_steps, T, delta)
     assert grid.shape == (n_steps + 1,)
@@ -53,8 +57,15 @@ def test_each_sampler_reproduces_a_gaussian(sampler):
     """One-atom target N(m, s^2 I): sample mean and variance within 5 standard errors."""
     target = gl.make_target("isotropic_gmm", means=[[1.5, -2.0]], weights=[1.0], sigma=0.7)
     n = 100_000
-    Y = reverse_sample(n, 2, denoiser=target.denoise, sampler=sampler, n_steps=400,
-                       T=default_horizon(target.second_moment()), random_state=1)
+    Y = reverse_sample(
+        n,
+        2,
+        denoiser=target.denoise,
+        sampler=sampler,
+        n_steps=400,
+        T=default_horizon(target.second_moment()),
+        random_state=1,
+    )
     assert np.all(zscore(Y.mean(axis=0), [1.5, -2.0], 0.7 / np.sqrt(n)) < 5)
     var_se = 0.49 * np.sqrt(2 / n)
     assert np.all(zscore(Y.var(axis=0), 0.49, var_se) < 5)
@@ -72,24 +83,38 @@ def test_final_step_options():
     kw = dict(denoiser=target.denoise, n_steps=20, delta=0.05, random_state=5)
     raw = reverse_sample(300, 2, **kw)
     np.testing.assert_allclose(reverse_sample(300, 2, final="rescale", **kw), np.exp(0.05) * raw)
-    np.testing.assert_allclose(reverse_sample(300, 2, final="denoise", **kw), target.denoise(raw, 0.05))
+    np.testing.assert_allclose(
+        reverse_sample(300, 2, final="denoise", **kw), target.denoise(raw, 0.05)
+    )
 
 
 def test_probability_flow_is_deterministic_given_the_initial_noise():
     target = gl.make_target("isotropic_gmm", dim=2, k=2, separation=4.0)
-    runs = [reverse_sample(100, 2, denoiser=target.denoise, sampler="heun", n_steps=20,
-                           random_state=np.random.default_rng(9)) for _ in range(2)]
+    runs = [
+        reverse_sample(
+            100,
+            2,
+            denoiser=target.denoise,
+            sampler="heun",
+            n_steps=20,
+            random_state=np.random.default_rng(9),
+        )
+        for _ in range(2)
+    ]
     np.testing.assert_array_equal(runs[0], runs[1])
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    (dict(sampler="euler"), "sampler must be one of"),
-    (dict(schedule="cosine"), "schedule must be one of"),
-    (dict(n_steps=0), "n_steps must be an integer >= 1"),
-    (dict(delta=0.0), "delta must be > 0"),
-    (dict(T=1e-4), "T must be > 0.001"),
-    (dict(final="clip"), "final must be one of"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(sampler="euler"), "sampler must be one of"),
+        (dict(schedule="cosine"), "schedule must be one of"),
+        (dict(n_steps=0), "n_steps must be an integer >= 1"),
+        (dict(delta=0.0), "delta must be > 0"),
+        (dict(T=1e-4), "T must be > 0.001"),
+        (dict(final="clip"), "final must be one of"),
+    ],
+)
 def test_bad_sampler_arguments(kwargs, match):
     target = gl.make_target("isotropic_gmm", dim=1, k=2)
     with pytest.raises(ValueError, match=match):

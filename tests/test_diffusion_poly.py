@@ -8,10 +8,21 @@ from numpy.polynomial.hermite_e import hermegauss, hermeval
 
 import gmmlearn as gl
 from gmmlearn.regression import (
-    NormalEquations, hermite_1d, hermite_features, multi_indices, n_features, voronoi_labels,
+    NormalEquations,
+    hermite_1d,
+    hermite_features,
+    multi_indices,
+    n_features,
+    voronoi_labels,
     warm_start_partition,
 )
-from gmmlearn.regression.partition import VoronoiPartition, cell_slices, mean_shift, rnet_seeds, sq_distances
+from gmmlearn.regression.partition import (
+    VoronoiPartition,
+    cell_slices,
+    mean_shift,
+    rnet_seeds,
+    sq_distances,
+)
 
 
 def test_univariate_hermite_matches_numpy():
@@ -28,9 +39,15 @@ def test_features_are_orthonormal_under_the_gaussian(dim, degree):
     """Exact by tensor Gauss-Hermite quadrature (exact for polynomials of degree <= 2 * 10 - 1)."""
     x, w = hermegauss(10)
     grid = np.stack(np.meshgrid(*[x] * dim, indexing="ij"), -1).reshape(-1, dim)
-    weights = np.prod(np.stack(np.meshgrid(*[w / w.sum()] * dim, indexing="ij"), -1).reshape(-1, dim), 1)
+    weights = np.prod(
+        np.stack(np.meshgrid(*[w / w.sum()] * dim, indexing="ij"), -1).reshape(-1, dim), 1
+    )
     Phi = hermite_features(grid, degree)
-    assert Phi.shape == (comb(dim + degree, degree), grid.shape[0]) == (n_features(dim, degree), grid.shape[0])
+    assert (
+        Phi.shape
+        == (comb(dim + degree, degree), grid.shape[0])
+        == (n_features(dim, degree), grid.shape[0])
+    )
     np.testing.assert_allclose((Phi * weights) @ Phi.T, np.eye(Phi.shape[0]), atol=1e-12)
 
 
@@ -50,7 +67,7 @@ def test_features_are_products_of_univariate_hermite_and_nest_across_degrees(dim
     brute = np.prod([H[:, j, alphas[:, j]] for j in range(dim)], axis=0).T
     np.testing.assert_array_equal(hermite_features(Z, 5), brute)
     for lower in range(5):
-        np.testing.assert_array_equal(multi_indices(dim, lower), alphas[:n_features(dim, lower)])
+        np.testing.assert_array_equal(multi_indices(dim, lower), alphas[: n_features(dim, lower)])
 
 
 def test_cell_slices_group_rows_by_cell_in_their_order():
@@ -83,7 +100,7 @@ def test_normal_equations_do_not_depend_on_the_chunk_size():
     for chunk in (5000, 1024, 333):
         system = NormalEquations(n_features(2, 4), 2)
         for start in range(0, 5000, chunk):
-            system.add(hermite_features(Z[start:start + chunk], 4), Y[start:start + chunk])
+            system.add(hermite_features(Z[start : start + chunk], 4), Y[start : start + chunk])
         solutions.append(system.solve(ridge=1e-6))
     for other in solutions[1:]:
         np.testing.assert_allclose(other.coef, solutions[0].coef, rtol=1e-9, atol=1e-12)
@@ -96,7 +113,9 @@ def test_lower_degrees_are_leading_blocks_of_the_same_system():
     full.add(hermite_features(Z, 4), Y)
     direct = NormalEquations(n_features(2, 2), 2)
     direct.add(hermite_features(Z, 2), Y)
-    np.testing.assert_allclose(full.solve(1e-6, n_features(2, 2)).coef, direct.solve(1e-6).coef, atol=1e-12)
+    np.testing.assert_allclose(
+        full.solve(1e-6, n_features(2, 2)).coef, direct.solve(1e-6).coef, atol=1e-12
+    )
 
 
 def test_voronoi_labels_match_brute_force():
@@ -126,7 +145,9 @@ def test_mean_shift_reaches_the_mode_of_one_blob():
 
 
 def _blobs(centres, per_cell, rng):
-    return np.repeat(centres, per_cell, axis=0) + 0.1 * rng.standard_normal((len(centres) * per_cell, 2))
+    return np.repeat(centres, per_cell, axis=0) + 0.1 * rng.standard_normal(
+        (len(centres) * per_cell, 2)
+    )
 
 
 def _merge_reference(partition, X, least, most):
@@ -144,7 +165,9 @@ def test_light_cells_merge_one_at_a_time_like_a_full_reassignment():
     rng = np.random.default_rng(5)
     grid = np.array([[i, j] for i in range(6) for j in range(6)], dtype=float) * 3.0
     X = _blobs(grid, 11, rng)
-    learner = gl.make_learner("diffusion_poly", noise_draws=1)  # counts are of points, one draw each
+    learner = gl.make_learner(
+        "diffusion_poly", noise_draws=1
+    )  # counts are of points, one draw each
     learner.rank_ = 2
     partition, labels, counts = learner._affordable_partition(VoronoiPartition(grid, 1.0), X)
     # the degree-2 cap: 396 // (4 * 6) = 16 cells
@@ -159,17 +182,24 @@ def test_the_cell_cap_never_merges_below_the_number_of_clusters():
     rng = np.random.default_rng(6)
     centres = np.array([[np.cos(a), np.sin(a)] for a in np.arange(8) * np.pi / 4]) * 10.0
     X = _blobs(centres, 15, rng)
-    learner = gl.make_learner("diffusion_poly", noise_draws=1)  # counts are of points, one draw each
+    learner = gl.make_learner(
+        "diffusion_poly", noise_draws=1
+    )  # counts are of points, one draw each
     learner.rank_ = 2
     assert learner._affordable_partition(VoronoiPartition(centres, 1.0), X)[0].n_cells == 5
-    assert learner._affordable_partition(VoronoiPartition(centres, 1.0), X, n_clusters=8)[0].n_cells == 8
+    assert (
+        learner._affordable_partition(VoronoiPartition(centres, 1.0), X, n_clusters=8)[0].n_cells
+        == 8
+    )
 
 
 def test_warm_start_clusters_separated_blobs():
     rng = np.random.default_rng(1)
     centres = np.array([[0, 0, 0], [9, 0, 0], [0, 9, 0], [0, 0, 9]], dtype=float)
     points = np.repeat(centres, 300, axis=0) + rng.standard_normal((1200, 3))
-    partition, clusters, dropped = warm_start_partition(points, 1.0, 0.02, 1.0, rng, cell_radius=2.5)
+    partition, clusters, dropped = warm_start_partition(
+        points, 1.0, 0.02, 1.0, rng, cell_radius=2.5
+    )
     assert clusters == 4
     cells = partition.centers
     assert len(cells) >= 4 and set(voronoi_labels(cells, centres)) == {0, 1, 2, 3}
@@ -193,7 +223,9 @@ def test_warm_start_finds_the_true_number_of_clusters():
 def test_partitions_oracle_and_global():
     target = gl.make_target("far_groups", L=6.0)
     X = target.sample(8000, random_state=0)
-    oracle = gl.make_learner("diffusion_poly", n_levels=8, partition="oracle", target=target).fit(X, random_state=1)
+    oracle = gl.make_learner("diffusion_poly", n_levels=8, partition="oracle", target=target).fit(
+        X, random_state=1
+    )
     assert all(d["clusters"] == 4 for d in oracle.diagnostics_)
     flat = gl.make_learner("diffusion_poly", n_levels=8, partition="global").fit(X, random_state=1)
     assert all(d["cells"] == 1 for d in flat.diagnostics_)
@@ -211,16 +243,25 @@ def test_subspace_auto_and_explicit():
     assert estimated.sigma_ == pytest.approx(1.0, abs=0.02)
     # close means (separation 4, k = 4 in dim 5): the median rule kept only 2 of the 3 directions
     close = gl.make_target("isotropic_gmm", dim=5, k=4, separation=4.0, seed=0)
-    assert gl.make_learner("diffusion_poly", n_levels=5).fit(close.sample(20_000, random_state=0)).rank_ == 3
+    assert (
+        gl.make_learner("diffusion_poly", n_levels=5)
+        .fit(close.sample(20_000, random_state=0))
+        .rank_
+        == 3
+    )
     small = gl.make_target("isotropic_gmm", dim=2, k=3, separation=8.0)
-    assert gl.make_learner("diffusion_poly", n_levels=5).fit(small.sample(5000, random_state=0)).rank_ == 2
+    assert (
+        gl.make_learner("diffusion_poly", n_levels=5).fit(small.sample(5000, random_state=0)).rank_
+        == 2
+    )
     pca = gl.make_learner("diffusion_poly", n_levels=5, subspace="pca:4").fit(X, random_state=2)
     assert pca.rank_ == 4
 
 
 def _tv2(target, learner, seed=3):
-    rows = gl.evaluate(target, learner, learner.sample(20_000, random_state=seed), ["tv_projected"],
-                       random_state=4)
+    rows = gl.evaluate(
+        target, learner, learner.sample(20_000, random_state=seed), ["tv_projected"], random_state=4
+    )
     return next(r for r in rows if r["estimator"] == "hist2d_mean")
 
 
@@ -230,8 +271,9 @@ def test_end_to_end_lands_near_the_oracle_and_beats_a_broken_learner():
     k > dim on purpose: there the covariance spectrum does not reveal sigma (the default sigma = 1
     is GKL's known identity covariance; estimating it merged clusters, TV 0.10)."""
     target = gl.make_target("isotropic_gmm", dim=2, k=4, separation=6.0, seed=0)
-    learner = gl.make_learner("diffusion_poly", n_levels=60).fit(target.sample(20_000, random_state=1),
-                                                                  random_state=2)
+    learner = gl.make_learner("diffusion_poly", n_levels=60).fit(
+        target.sample(20_000, random_state=1), random_state=2
+    )
     healthy = _tv2(target, learner)
     oracle = gl.make_learner("oracle", target=target, sampler="exponential", n_steps=70).fit()
     assert healthy["value"] <= _tv2(target, oracle)["value"] + 0.03
@@ -245,7 +287,8 @@ def test_end_to_end_lands_near_the_oracle_and_beats_a_broken_learner():
 def test_a_finer_sampling_grid_than_the_levels():
     target = gl.make_target("isotropic_gmm", dim=2, k=2, separation=5.0, seed=0)
     learner = gl.make_learner("diffusion_poly", n_levels=20, sampling_steps=57).fit(
-        target.sample(5000, random_state=1), random_state=2)
+        target.sample(5000, random_state=1), random_state=2
+    )
     times = learner.sampling_times()
     assert times.size == 58 and times[0] == learner.T_ and times[-1] == learner.delta
     Y = learner.sample(2000, random_state=3)
@@ -255,42 +298,67 @@ def test_a_finer_sampling_grid_than_the_levels():
 def test_score_error_metric_rows():
     target = gl.make_target("isotropic_gmm", dim=2, k=2, separation=5.0, seed=0)
     learner = gl.make_learner("diffusion_poly", n_levels=6).fit(target.sample(5000, random_state=1))
-    rows = gl.evaluate(target, learner, target.sample(10, random_state=0), ["score_error"], random_state=2)
-    assert len(rows) == 15 and [r["estimator"] for r in rows[:1] + rows[-3:]] == ["t=5", "mean", "worst", "girsanov"]
+    rows = gl.evaluate(
+        target, learner, target.sample(10, random_state=0), ["score_error"], random_state=2
+    )
+    assert len(rows) == 15 and [r["estimator"] for r in rows[:1] + rows[-3:]] == [
+        "t=5",
+        "mean",
+        "worst",
+        "girsanov",
+    ]
     assert rows[0]["value"] < 0.01  # at t = 5 the score is nearly Gaussian
-    levels = gl.evaluate(target, learner, target.sample(10, random_state=0),
-                         [{"name": "score_error", "params": {"times": "levels"}}], random_state=2)
+    levels = gl.evaluate(
+        target,
+        learner,
+        target.sample(10, random_state=0),
+        [{"name": "score_error", "params": {"times": "levels"}}],
+        random_state=2,
+    )
     assert len(levels) == 9
     diag = gl.evaluate(target, learner, target.sample(10, random_state=0), ["fit_diagnostics"])
-    assert {r["estimator"] for r in diag if r["metric"] == "diag_t"} == {f"level{i:03d}" for i in range(6)} | {"max"}
+    assert {r["estimator"] for r in diag if r["metric"] == "diag_t"} == {
+        f"level{i:03d}" for i in range(6)
+    } | {"max"}
     flops = {r["estimator"]: r["value"] for r in diag if r["metric"] == "diag_gemm_flops"}
     # the sum over levels is the fit's total (flop counts are integers: exact in float64)
     assert flops["sum"] == sum(flops[f"level{i:03d}"] for i in range(6)) > 0
-    totals = gl.evaluate(target, learner, target.sample(10, random_state=0),
-                         [{"name": "fit_diagnostics", "params": {"per_level": False}}])
+    totals = gl.evaluate(
+        target,
+        learner,
+        target.sample(10, random_state=0),
+        [{"name": "fit_diagnostics", "params": {"per_level": False}}],
+    )
     assert {r["estimator"] for r in totals} == {"max", "sum"} and len(totals) == 14 + 2
     with pytest.raises(ValueError, match="per_level must be true or false, got 'yes'"):
-        gl.evaluate(target, learner, target.sample(10, random_state=0),
-                    [{"name": "fit_diagnostics", "params": {"per_level": "yes"}}])
+        gl.evaluate(
+            target,
+            learner,
+            target.sample(10, random_state=0),
+            [{"name": "fit_diagnostics", "params": {"per_level": "yes"}}],
+        )
     exact = gl.make_learner("exact", target=target).fit()
     with pytest.raises(ValueError, match="score_error needs a learner with a score"):
         gl.evaluate(target, exact, target.sample(10, random_state=0), ["score_error"])
 
 
-@pytest.mark.parametrize("params,match", [
-    (dict(degree=0), "degree must be an integer >= 1"),
-    (dict(cells="tiles"), "cells must be one of"),
-    (dict(outside="extrapolate"), "outside must be one of"),
-    (dict(noise_draws=0), "noise_draws must be an integer >= 1"),
-    (dict(substeps=0), "substeps must be an integer >= 1"),
-    (dict(partition="kmeans"), "partition must be one of"),
-    (dict(subspace="pca:5"), r"pca:r needs 1 <= r <= dim=3"),
-    (dict(subspace="svd"), "subspace must be 'auto', 'none' or 'pca:r'"),
-    (dict(n_levels=1), "n_levels must be an integer >= 2"),
-    (dict(delta=0.05), "delta must be < t_min"),
-    (dict(partition="oracle"), "partition='oracle' or 'oracle_groups' needs the target"),
-    (dict(partition="oracle_groups"), "partition='oracle' or 'oracle_groups' needs the target"),
-])
+@pytest.mark.parametrize(
+    "params,match",
+    [
+        (dict(degree=0), "degree must be an integer >= 1"),
+        (dict(cells="tiles"), "cells must be one of"),
+        (dict(outside="extrapolate"), "outside must be one of"),
+        (dict(noise_draws=0), "noise_draws must be an integer >= 1"),
+        (dict(substeps=0), "substeps must be an integer >= 1"),
+        (dict(partition="kmeans"), "partition must be one of"),
+        (dict(subspace="pca:5"), r"pca:r needs 1 <= r <= dim=3"),
+        (dict(subspace="svd"), "subspace must be 'auto', 'none' or 'pca:r'"),
+        (dict(n_levels=1), "n_levels must be an integer >= 2"),
+        (dict(delta=0.05), "delta must be < t_min"),
+        (dict(partition="oracle"), "partition='oracle' or 'oracle_groups' needs the target"),
+        (dict(partition="oracle_groups"), "partition='oracle' or 'oracle_groups' needs the target"),
+    ],
+)
 def test_bad_parameters(params, match):
     X = gl.make_target("isotropic_gmm", dim=3, k=2).sample(500, random_state=0)
     with pytest.raises(ValueError, match=match):
@@ -312,12 +380,16 @@ def _cell(outside):
 def test_a_cell_is_the_same_inside_its_box_and_stays_affine_beyond_it():
     affine, clamp, poly = _cell("affine"), _cell("clamp"), _cell("polynomial")
     inside = np.linspace(-1.9, 1.9, 50)[:, None]
-    np.testing.assert_array_equal(affine.predict(inside), poly.predict(inside))  # same path, no clip
+    np.testing.assert_array_equal(
+        affine.predict(inside), poly.predict(inside)
+    )  # same path, no clip
     np.testing.assert_array_equal(clamp.predict(inside), poly.predict(inside))
     W = float(affine.whitening[0, 0])
     hi = affine.high[0] / W  # the box's upper edge in input units
     beyond = hi + np.array([[0.5], [1.0], [2.0]])
-    np.testing.assert_array_equal(clamp.predict(beyond), clamp.predict(np.full((3, 1), hi)))  # constant
+    np.testing.assert_array_equal(
+        clamp.predict(beyond), clamp.predict(np.full((3, 1), hi))
+    )  # constant
     # affine continuation: the value at the edge plus the cell's degree-1 slope times the excess
     # (round-off of a degree-8 Hermite evaluation at |z| ~ 4: below 1e-9)
     expected = affine.predict(np.array([[hi]])) + (beyond - hi) * W * affine.slope[0, 0]
@@ -334,26 +406,37 @@ def test_the_box_keeps_a_boundary_cells_score_error_bounded():
     target = gl.make_target("isotropic_gmm", means=[[-3.0], [3.0]], weights=[0.5, 0.5])
     X = target.sample(3000, random_state=1)
     t = 0.05
-    fits = {o: gl.make_learner("diffusion_poly", n_levels=30, t_min=t, degree=8, degree_selection="fixed",
-                               outside=o).fit(X, random_state=2) for o in ("affine", "polynomial")}
+    fits = {
+        o: gl.make_learner(
+            "diffusion_poly", n_levels=30, t_min=t, degree=8, degree_selection="fixed", outside=o
+        ).fit(X, random_state=2)
+        for o in ("affine", "polynomial")
+    }
     hi = X.max()
     tail = np.linspace(hi + 0.25, hi + 1.5, 20)[:, None]
     errors = {o: np.abs(f.score(tail, t) - target.score(tail, t)).max() for o, f in fits.items()}
-    edge = np.abs(fits["affine"].score(np.array([[hi]]), t) - target.score(np.array([[hi]]), t)).max()
+    edge = np.abs(
+        fits["affine"].score(np.array([[hi]]), t) - target.score(np.array([[hi]]), t)
+    ).max()
     assert errors["affine"] < errors["polynomial"]
     # beyond the edge the true score is affine (one Gaussian) with slope -1/v_t = -1 here; the
     # continuation's slope is the cell's degree-1 fit: its error is at most |slope error| * 1.5
     # with |slope error| < 1 (both slopes lie in [-1, 0] for this mixture), so the error stays
     # below the edge error plus 1.5 / s_t^2 in score units
     from gmmlearn.diffusion import noise_var
+
     assert errors["affine"] <= edge + 1.5 * float(np.exp(-t)) / float(noise_var(t))
 
 
 def test_oracle_groups_give_one_cell_per_group():
     target = gl.make_target("line_groups", m=3, dim=2)
     X = target.sample(6000, random_state=0)
-    groups = gl.make_learner("diffusion_poly", n_levels=4, partition="oracle_groups", target=target).fit(X, random_state=1)
-    atoms = gl.make_learner("diffusion_poly", n_levels=4, partition="oracle", target=target).fit(X, random_state=1)
+    groups = gl.make_learner(
+        "diffusion_poly", n_levels=4, partition="oracle_groups", target=target
+    ).fit(X, random_state=1)
+    atoms = gl.make_learner("diffusion_poly", n_levels=4, partition="oracle", target=target).fit(
+        X, random_state=1
+    )
     # at the top level the scaled centres nearly coincide and thin cells merge (with a diagnostic)
     assert all(d["cells"] + d["merged_cells"] == d["clusters"] == 3 for d in groups.diagnostics_)
     assert groups.diagnostics_[-1]["cells"] == 3 and atoms.diagnostics_[-1]["cells"] == 6
@@ -361,13 +444,16 @@ def test_oracle_groups_give_one_cell_per_group():
     # a group's region is the union of its atoms' Voronoi regions: every atom lands in its group
     level = groups.levels_[-1]
     centred = (target.atoms - groups.mean_) @ groups.basis_
-    np.testing.assert_array_equal(level.partition.assign(level.partition.scale * centred), np.repeat([0, 1, 2], 2))
+    np.testing.assert_array_equal(
+        level.partition.assign(level.partition.scale * centred), np.repeat([0, 1, 2], 2)
+    )
 
 
 def test_cluster_cells_are_one_per_cluster():
     target = gl.make_target("isotropic_gmm", dim=2, k=3, separation=12.0, seed=0)
     learner = gl.make_learner("diffusion_poly", n_levels=20, cells="cluster").fit(
-        target.sample(6000, random_state=0), random_state=1)
+        target.sample(6000, random_state=0), random_state=1
+    )
     assert all(d["cells"] == d["clusters"] for d in learner.diagnostics_)
     assert learner.diagnostics_[-1]["clusters"] == 3
     assert learner.effective_params_["partition"] == "warm_start:cluster"
@@ -377,9 +463,13 @@ def test_effective_degree_records_a_cap_and_a_subspace():
     """degree 12 in 3-D needs 4 * 455 points per cell: 2000 points cannot afford it, and the
     learner says which degree it used instead of silently using less than asked."""
     X = gl.make_target("isotropic_gmm", dim=3, k=2, separation=6.0).sample(2000, random_state=0)
-    learner = gl.make_learner("diffusion_poly", n_levels=4, degree=12, degree_selection="fixed").fit(X, random_state=1)
+    learner = gl.make_learner(
+        "diffusion_poly", n_levels=4, degree=12, degree_selection="fixed"
+    ).fit(X, random_state=1)
     assert learner.effective_params_["degree_max"] < 12
-    assert learner.effective_params_["degree_max"] == max(d["max_degree"] for d in learner.diagnostics_)
+    assert learner.effective_params_["degree_max"] == max(
+        d["max_degree"] for d in learner.diagnostics_
+    )
     X10 = gl.make_target("isotropic_gmm", dim=10, k=3, separation=8.0).sample(5000, random_state=0)
     auto = gl.make_learner("diffusion_poly", n_levels=4).fit(X10, random_state=1)
     assert auto.effective_params_["subspace"] == "pca:2"
@@ -396,7 +486,9 @@ def test_tiny_data_merges_cells_and_too_little_data_is_a_clear_error():
 
 def test_noise_draws_and_substeps():
     X = gl.make_target("isotropic_gmm", dim=2, k=2, separation=6.0).sample(3000, random_state=0)
-    learner = gl.make_learner("diffusion_poly", n_levels=8, tail_steps=3, substeps=3, noise_draws=2).fit(X, random_state=1)
+    learner = gl.make_learner(
+        "diffusion_poly", n_levels=8, tail_steps=3, substeps=3, noise_draws=2
+    ).fit(X, random_state=1)
     times = learner.sampling_times()
     assert times.size == 3 * (8 + 3 - 1) + 1 and np.all(np.diff(times) < 0)
     assert set(learner.times_) <= set(times) and times[-1] == learner.delta
@@ -421,11 +513,26 @@ def test_exact_regression_target_measures_approximation_not_estimation():
     X = target.sample(10_000, random_state=1)
     errors = {}
     for rt in ("exact", "data"):
-        learner = gl.make_learner("diffusion_poly", degree=5, degree_selection="fixed", n_levels=30,
-                                  regression_target=rt, target=target).fit(X, random_state=2)
-        rows = evaluate(target, learner, learner.sample(100, random_state=3),
-                        metrics=[{"name": "score_error", "params": {"n_times": 3, "t_max": 1.0, "t_min": 0.0625,
-                                                                     "n_points": 5000}}], random_state=4)
+        learner = gl.make_learner(
+            "diffusion_poly",
+            degree=5,
+            degree_selection="fixed",
+            n_levels=30,
+            regression_target=rt,
+            target=target,
+        ).fit(X, random_state=2)
+        rows = evaluate(
+            target,
+            learner,
+            learner.sample(100, random_state=3),
+            metrics=[
+                {
+                    "name": "score_error",
+                    "params": {"n_times": 3, "t_max": 1.0, "t_min": 0.0625, "n_points": 5000},
+                }
+            ],
+            random_state=4,
+        )
         errors[rt] = {r["estimator"]: r["value"] for r in rows}
     assert errors["exact"]["t=0.25"] < 0.01
     assert errors["data"]["t=0.25"] > 5 * errors["exact"]["t=0.25"]

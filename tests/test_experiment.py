@@ -14,7 +14,9 @@ TARGET = dict(target="isotropic_gmm", target_params=dict(dim=2, k=2, separation=
 
 
 def _oracle(**params):
-    return CellSpec(**TARGET, learner="oracle", learner_params=dict(n_steps=20, **params), n_eval=2000)
+    return CellSpec(
+        **TARGET, learner="oracle", learner_params=dict(n_steps=20, **params), n_eval=2000
+    )
 
 
 def test_a_cell_gives_the_same_numbers_every_time():
@@ -26,10 +28,22 @@ def test_a_cell_gives_the_same_numbers_every_time():
 
 
 def test_learner_streams_do_not_depend_on_the_metric_list_or_on_n_eval():
-    one = run_cell(CellSpec(**TARGET, learner="oracle", learner_params=dict(n_steps=20), n_eval=2000,
-                            metrics=["w2"]), 0)
-    two = run_cell(CellSpec(**TARGET, learner="oracle", learner_params=dict(n_steps=20), n_eval=2000,
-                            metrics=["w2_sliced", "w2"]), 0)
+    one = run_cell(
+        CellSpec(
+            **TARGET, learner="oracle", learner_params=dict(n_steps=20), n_eval=2000, metrics=["w2"]
+        ),
+        0,
+    )
+    two = run_cell(
+        CellSpec(
+            **TARGET,
+            learner="oracle",
+            learner_params=dict(n_steps=20),
+            n_eval=2000,
+            metrics=["w2_sliced", "w2"],
+        ),
+        0,
+    )
     assert one[0]["value"] == next(r["value"] for r in two if r["metric"] == "w2")
 
 
@@ -54,8 +68,13 @@ def test_a_failing_learner_records_failed_rows_and_does_not_raise():
 
 
 def test_a_metric_that_does_not_apply_fails_alone():
-    spec = CellSpec(**TARGET, learner="oracle", learner_params=dict(n_steps=10), n_eval=1000,
-                    metrics=["tv_exact", "w2"])
+    spec = CellSpec(
+        **TARGET,
+        learner="oracle",
+        learner_params=dict(n_steps=10),
+        n_eval=1000,
+        metrics=["tv_exact", "w2"],
+    )
     rows = {r["metric"]: r for r in run_cell(spec, 0)}
     assert rows["tv_exact"]["status"] == "failed"
     assert "tv_exact needs a learner with logpdf" in rows["tv_exact"]["error"]
@@ -63,8 +82,11 @@ def test_a_metric_that_does_not_apply_fails_alone():
 
 
 def test_timeout_is_recorded():
-    rows = run_cell(CellSpec(**TARGET, learner="oracle", learner_params=dict(n_steps=100_000),
-                             n_eval=5000), 0, timeout=0.2)
+    rows = run_cell(
+        CellSpec(**TARGET, learner="oracle", learner_params=dict(n_steps=100_000), n_eval=5000),
+        0,
+        timeout=0.2,
+    )
     assert {r["status"] for r in rows} == {"timeout"} and "time limit" in rows[0]["error"]
 
 
@@ -124,7 +146,9 @@ def test_aggregate_over_replicates(tmp_path):
     assert row["mean"] == pytest.approx(values.mean())
     assert row["stderr"] == pytest.approx(values.std(ddof=1) / 2)
     half = stats.t.ppf(0.975, 3) * row["stderr"]
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx((row["mean"] - half, row["mean"] + half))
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(
+        (row["mean"] - half, row["mean"] + half)
+    )
     failed = summary[summary["n_failed"] > 0]
     assert len(failed) == 2 and failed["error"].str.contains("sampler").all()
     assert (failed["n_ok"] == 0).all()
@@ -176,7 +200,9 @@ def test_timeout_stops_a_long_call_inside_c_code(monkeypatch):
 
     a = np.ones((5000, 5000))
     spec = _exact_with_fit(monkeypatch, lambda: a @ a)
-    with threadpool_limits(1, user_api="blas"):  # set before the clock starts; the child inherits it
+    with threadpool_limits(
+        1, user_api="blas"
+    ):  # set before the clock starts; the child inherits it
         start = time.monotonic()
         rows = run_cell(spec, 0, timeout=0.5)
         elapsed = time.monotonic() - start
@@ -193,7 +219,9 @@ def test_fit_is_timed_without_tracemalloc_and_memory_is_the_processes_peak(monke
         block = np.ones(300 * 2**20 // 8)  # 300 MB, touched
         assert block.sum() > 0
 
-    baseline = run_cell(CellSpec(**TARGET, learner="exact", n_eval=600, metrics=["tv_projected"]), 0)
+    baseline = run_cell(
+        CellSpec(**TARGET, learner="exact", n_eval=600, metrics=["tv_projected"]), 0
+    )
     rows = run_cell(_exact_with_fit(monkeypatch, fit), 0)
     assert {r["status"] for r in rows} == {"ok"}, rows[0]["error"]
     assert rows[0]["peak_mb"] > baseline[0]["peak_mb"] + 290
@@ -235,18 +263,22 @@ def test_replicates_run_in_a_child_process_with_the_same_values_as_before():
         return np.random.default_rng(np.random.SeedSequence([5, *k, 1]))
 
     learner = make_learner("oracle", target=target, n_steps=20).fit(
-        None, random_state=stream(stable_seed(spec.target_id(), "oracle", None), 0))
+        None, random_state=stream(stable_seed(spec.target_id(), "oracle", None), 0)
+    )
     Y = learner.sample(spec.n_eval, random_state=stream(key, spec.n_eval, 1))
     seed = int(stream(key, spec.n_eval, 2).integers(2**63 - 1))
     assert evaluate_one(target, learner, Y, "tv_projected", seed)[0]["value"] == row["value"]
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(timeout=0), "timeout must be > 0"),
-    (dict(timeout=float("nan")), "timeout must be > 0"),
-    (dict(sweep_seed=-1), "sweep_seed must be an integer >= 0"),
-    (dict(sweep_seed=True), "sweep_seed must be an integer >= 0, got True"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(timeout=0), "timeout must be > 0"),
+        (dict(timeout=float("nan")), "timeout must be > 0"),
+        (dict(sweep_seed=-1), "sweep_seed must be an integer >= 0"),
+        (dict(sweep_seed=True), "sweep_seed must be an integer >= 0, got True"),
+    ],
+)
 def test_run_cell_checks_its_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         run_cell(_oracle(), 0, **kwargs)

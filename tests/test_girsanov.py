@@ -19,7 +19,9 @@ def output_density(score, times):
         h = b - a
         mean = np.exp(h) * GRID + 2 * np.expm1(h) * score(GRID[:, None], b)[:, 0]
         var = np.expm1(2 * h)
-        kernel = np.exp(-0.5 * (GRID[:, None] - mean[None, :]) ** 2 / var) / np.sqrt(2 * np.pi * var)
+        kernel = np.exp(-0.5 * (GRID[:, None] - mean[None, :]) ** 2 / var) / np.sqrt(
+            2 * np.pi * var
+        )
         p = kernel @ p * dy
     return p
 
@@ -39,7 +41,9 @@ class PerturbedScore:
 
 @pytest.mark.parametrize("bias", [0.0, 0.3])
 def test_bound_dominates_the_true_kl(bias):
-    target = gl.make_target("isotropic_gmm", means=[[-3.0], [0.5], [2.5]], weights=[0.3, 0.3, 0.4], sigma=1.0)
+    target = gl.make_target(
+        "isotropic_gmm", means=[[-3.0], [0.5], [2.5]], weights=[0.3, 0.3, 0.4], sigma=1.0
+    )
     times = time_grid("geometric", 25, 6.0, 0.01)
     learner = PerturbedScore(target, times, bias)
     p_hat = output_density(learner.score, times)
@@ -48,13 +52,25 @@ def test_bound_dominates_the_true_kl(bias):
     assert abs(p_hat.sum() * dy - 1) < 1e-6 and abs(p_delta.sum() * dy - 1) < 1e-6
     mask = p_delta > 1e-300
     true_kl = float(np.sum(p_delta[mask] * np.log(p_delta[mask] / p_hat[mask])) * dy)
-    rows = {r["estimator"]: r for r in gl.evaluate(target, learner, target.sample(10, random_state=0),
-                                                    [{"name": "kl_girsanov", "params": {"n_points": 4000}}],
-                                                    random_state=1)}
+    rows = {
+        r["estimator"]: r
+        for r in gl.evaluate(
+            target,
+            learner,
+            target.sample(10, random_state=0),
+            [{"name": "kl_girsanov", "params": {"n_points": 4000}}],
+            random_state=1,
+        )
+    }
     total = rows["total"]
     assert total["value"] + 3 * total["stderr"] >= true_kl > 0
-    split = rows["score_term"]["value"] + rows["discretization_term"]["value"] + rows["init"]["value"]
-    assert split + 3 * (rows["score_term"]["stderr"] + rows["discretization_term"]["stderr"]) >= total["value"]
+    split = (
+        rows["score_term"]["value"] + rows["discretization_term"]["value"] + rows["init"]["value"]
+    )
+    assert (
+        split + 3 * (rows["score_term"]["stderr"] + rows["discretization_term"]["stderr"])
+        >= total["value"]
+    )
     if bias == 0.0:
         assert rows["score_term"]["value"] == 0.0
 

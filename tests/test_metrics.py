@@ -39,8 +39,9 @@ def _unit_gaussian(dim=1):
 @pytest.mark.parametrize("delta", [0.1, 0.5, 1.0, 2.0, 4.0])
 def test_tv_exact_between_shifted_gaussians(delta):
     target, learner = _unit_gaussian(), ShiftedGaussian(shift=delta).fit()
-    (row,) = gl.evaluate(target, learner, learner.sample(50_000, random_state=1), ["tv_exact"],
-                         random_state=2)
+    (row,) = gl.evaluate(
+        target, learner, learner.sample(50_000, random_state=1), ["tv_exact"], random_state=2
+    )
     truth = 2 * norm.cdf(delta / 2) - 1
     assert abs(row["value"] - truth) < 5 * row["stderr"]
     assert row["stderr"] <= 1 / (2 * np.sqrt(50_000)) and row["floor"] == 0.0
@@ -56,9 +57,15 @@ def test_tv_exact_needs_a_density():
 def test_tv_projected_of_exact_samples_sits_on_its_floor():
     target = gl.make_target("isotropic_gmm", dim=3, k=4, separation=3.0, seed=2)
     exact = gl.make_learner("exact", target=target).fit()
-    rows = gl.evaluate(target, exact, exact.sample(20_000, random_state=1), ["tv_projected"],
-                       random_state=3)
-    assert {r["estimator"] for r in rows} == {"hist1d_mean", "hist1d_max", "hist2d_mean", "hist2d_max"}
+    rows = gl.evaluate(
+        target, exact, exact.sample(20_000, random_state=1), ["tv_projected"], random_state=3
+    )
+    assert {r["estimator"] for r in rows} == {
+        "hist1d_mean",
+        "hist1d_max",
+        "hist2d_mean",
+        "hist2d_max",
+    }
     for r in rows:
         assert abs(r["value"] - r["floor"]) < 4 * np.hypot(r["stderr"], r["floor_stderr"]), r
 
@@ -67,8 +74,13 @@ def test_tv_projected_of_exact_samples_sits_on_its_floor():
 def test_tv_projected_detects_a_shift_and_stays_below_the_true_tv(delta):
     """1-D: the binned TV minus its floor is a lower bound of the true TV (data processing)."""
     target, learner = _unit_gaussian(), ShiftedGaussian(shift=delta).fit()
-    rows = gl.evaluate(target, learner, learner.sample(100_000, random_state=1),
-                       [{"name": "tv_projected", "params": {"dims": [1]}}], random_state=2)
+    rows = gl.evaluate(
+        target,
+        learner,
+        learner.sample(100_000, random_state=1),
+        [{"name": "tv_projected", "params": {"dims": [1]}}],
+        random_state=2,
+    )
     row = next(r for r in rows if r["estimator"] == "hist1d_mean")
     truth = 2 * norm.cdf(delta / 2) - 1
     se = np.hypot(row["stderr"], row["floor_stderr"])
@@ -95,7 +107,9 @@ def test_sliced_w2_matches_pot():
 def test_w2_rows_carry_floor_and_detect_a_shift():
     target, learner = _unit_gaussian(2), ShiftedGaussian(dim=2, shift=1.0).fit()
     Y = learner.sample(3000, random_state=0)
-    rows = {r["metric"]: r for r in gl.evaluate(target, learner, Y, ["w2", "w2_sliced"], random_state=1)}
+    rows = {
+        r["metric"]: r for r in gl.evaluate(target, learner, Y, ["w2", "w2_sliced"], random_state=1)
+    }
     w2 = rows["w2"]
     assert w2["value"] - w2["floor"] > 5 * np.hypot(w2["stderr"], w2["floor_stderr"])
     assert w2["estimator"] == "emd_n1000" and rows["w2_sliced"]["floor"] > 0
@@ -155,16 +169,25 @@ class MixtureLearner(Learner):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_projected_tv_stays_below_exact_tv_on_3d_mixtures(seed):
     target = gl.make_target("general_gmm", dim=3, k=3, condition_number=3.0, radius=3.0, seed=seed)
-    other = gl.make_target("general_gmm", dim=3, k=3, condition_number=3.0, radius=3.0, seed=seed + 10)
+    other = gl.make_target(
+        "general_gmm", dim=3, k=3, condition_number=3.0, radius=3.0, seed=seed + 10
+    )
     learner = MixtureLearner(other).fit()
     Y = learner.sample(40_000, random_state=1)
-    rows = gl.evaluate(target, learner, Y, ["tv_exact", {"name": "tv_projected", "params": {"dims": [1, 2, 3]}}],
-                       random_state=2)
+    rows = gl.evaluate(
+        target,
+        learner,
+        Y,
+        ["tv_exact", {"name": "tv_projected", "params": {"dims": [1, 2, 3]}}],
+        random_state=2,
+    )
     exact = next(r for r in rows if r["metric"] == "tv_exact")
     for r in rows:
         if r["metric"] == "tv_projected":
             excess = r["value"] - r["floor"]
-            assert excess <= exact["value"] + 3 * np.hypot(exact["stderr"], np.hypot(r["stderr"], r["floor_stderr"])), r
+            assert excess <= exact["value"] + 3 * np.hypot(
+                exact["stderr"], np.hypot(r["stderr"], r["floor_stderr"])
+            ), r
 
 
 def test_w2_matches_the_bures_wasserstein_distance_up_to_its_floor():
@@ -175,8 +198,13 @@ def test_w2_matches_the_bures_wasserstein_distance_up_to_its_floor():
     target = _unit_gaussian(2)
     law = gl.make_target("general_gmm", means=m[None, :], weights=[1.0], covariances=B[None])
     learner = MixtureLearner(law).fit()
-    (row,) = gl.evaluate(target, learner, learner.sample(6000, random_state=1),
-                         [{"name": "w2", "params": {"n_subsample": 2000}}], random_state=2)
+    (row,) = gl.evaluate(
+        target,
+        learner,
+        learner.sample(6000, random_state=1),
+        [{"name": "w2", "params": {"n_subsample": 2000}}],
+        random_state=2,
+    )
     truth = np.sqrt(m @ m + np.trace(np.eye(2) + B - 2 * np.sqrt(B)))
     assert abs(row["value"] - truth) <= np.sqrt(2) * row["floor"] + 3 * row["stderr"]
 
@@ -184,21 +212,32 @@ def test_w2_matches_the_bures_wasserstein_distance_up_to_its_floor():
 @pytest.mark.parametrize("delta", [0.0, 0.5, 1.5])
 def test_classifier_bound_stays_below_the_true_tv(delta):
     target, learner = _unit_gaussian(), ShiftedGaussian(shift=delta).fit()
-    rows = {r["estimator"]: r for r in gl.evaluate(target, learner, learner.sample(20_000, random_state=1),
-                                                    ["tv_classifier"], random_state=2)}
+    rows = {
+        r["estimator"]: r
+        for r in gl.evaluate(
+            target,
+            learner,
+            learner.sample(20_000, random_state=1),
+            ["tv_classifier"],
+            random_state=2,
+        )
+    }
     truth = 2 * norm.cdf(delta / 2) - 1
     assert rows["clopper_pearson"]["value"] <= truth
     assert rows["2acc-1"]["value"] <= truth + 3 * rows["2acc-1"]["stderr"]
 
 
-@pytest.mark.parametrize("metric,learner,match", [
-    ("tv_exact", "oracle", "tv_exact needs a learner with logpdf"),
-    ("w1_mixing", "oracle", "needs a learner with fitted means_ and weights_"),
-    ("param_error", "exact", "needs a learner with fitted means_ and weights_"),
-    ("kl_girsanov", "exact", "needs a learner with score"),
-    ("score_error", "exact", "needs a learner with a score"),
-    ("fit_diagnostics", "oracle", "needs a learner with per-level diagnostics_"),
-])
+@pytest.mark.parametrize(
+    "metric,learner,match",
+    [
+        ("tv_exact", "oracle", "tv_exact needs a learner with logpdf"),
+        ("w1_mixing", "oracle", "needs a learner with fitted means_ and weights_"),
+        ("param_error", "exact", "needs a learner with fitted means_ and weights_"),
+        ("kl_girsanov", "exact", "needs a learner with score"),
+        ("score_error", "exact", "needs a learner with a score"),
+        ("fit_diagnostics", "oracle", "needs a learner with per-level diagnostics_"),
+    ],
+)
 def test_metrics_name_their_requirement(metric, learner, match):
     target = gl.make_target("isotropic_gmm", dim=2, k=2)
     fitted = gl.make_learner(learner, target=target).fit()
@@ -213,5 +252,8 @@ def test_param_error_needs_matching_component_counts():
     with pytest.raises(ValueError, match="needs as many components as the target"):
         gl.evaluate(target, em, X[:10], ["param_error"])
     em3 = gl.make_learner("em", n_components=3).fit(X, random_state=1)
-    rows = {r["estimator"]: r["value"] for r in gl.evaluate(target, em3, X[:10], ["param_error", "w1_mixing"])}
+    rows = {
+        r["estimator"]: r["value"]
+        for r in gl.evaluate(target, em3, X[:10], ["param_error", "w1_mixing"])
+    }
     assert rows["means_max"] < 0.2 and rows["weights_max"] < 0.05 and rows["emd"] < 0.3

@@ -8,7 +8,9 @@ from gmmlearn import provenance
 
 
 def _git(root, *args):
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 @pytest.fixture
@@ -29,7 +31,9 @@ def checkout(tmp_path, monkeypatch):
     provenance.git_commit.cache_clear()
 
 
-def test_commit_of_the_package_checkout_not_of_the_current_directory(checkout, tmp_path, monkeypatch):
+def test_commit_of_the_package_checkout_not_of_the_current_directory(
+    checkout, tmp_path, monkeypatch
+):
     other = tmp_path / "elsewhere"
     other.mkdir()
     _git(tmp_path, "init", "-q", str(other))
@@ -52,7 +56,9 @@ def test_outputs_and_notes_do_not_make_it_dirty_but_source_does(checkout):
 
 def test_no_commit_when_the_package_is_not_in_a_checkout(tmp_path, monkeypatch):
     (tmp_path / "site" / "gmmlearn").mkdir(parents=True)
-    monkeypatch.setattr(provenance, "__file__", str(tmp_path / "site" / "gmmlearn" / "provenance.py"))
+    monkeypatch.setattr(
+        provenance, "__file__", str(tmp_path / "site" / "gmmlearn" / "provenance.py")
+    )
     provenance.git_commit.cache_clear()
     try:
         assert provenance.git_commit() == ""

@@ -9,8 +9,13 @@ from gmmlearn.diffusion import noise_var, time_grid
 
 
 def _rows(learner, target, **params):
-    rows = gl.evaluate(target, learner, target.sample(10, random_state=0),
-                       [{"name": "score_error", "params": params}], random_state=1)
+    rows = gl.evaluate(
+        target,
+        learner,
+        target.sample(10, random_state=0),
+        [{"name": "score_error", "params": params}],
+        random_state=1,
+    )
     return {r["estimator"]: r for r in rows}
 
 
@@ -28,16 +33,23 @@ def test_a_scaled_exact_score_gives_exact_relative_errors_and_the_weighted_sum()
     for r in levels + [rows["mean"], rows["worst"]]:
         assert r["value"] == pytest.approx((c - 1) ** 2, rel=1e-9)
     times = time_grid("geometric", 5, 5.0, 0.02)
-    exact = (c - 1) ** 2 * 2 * np.sum(-np.diff(times) / (np.exp(-2 * times[:-1]) + noise_var(times[:-1])))
+    exact = (
+        (c - 1) ** 2
+        * 2
+        * np.sum(-np.diff(times) / (np.exp(-2 * times[:-1]) + noise_var(times[:-1])))
+    )
     assert abs(rows["girsanov"]["value"] - exact) <= 4 * rows["girsanov"]["stderr"]
-    exact_rows = _rows(gl.make_learner("oracle", target=target).fit(), target, n_points=500, n_times=4)
+    exact_rows = _rows(
+        gl.make_learner("oracle", target=target).fit(), target, n_points=500, n_times=4
+    )
     assert all(r["value"] == 0.0 for r in exact_rows.values())  # the exact score is the floor
 
 
 def test_worst_level_and_the_sampling_grid():
     target = gl.make_target("isotropic_gmm", dim=2, k=2, separation=5.0, seed=0)
     learner = gl.make_learner("diffusion_poly", n_levels=6, substeps=1, tail_steps=2).fit(
-        target.sample(3000, random_state=1), random_state=2)
+        target.sample(3000, random_state=1), random_state=2
+    )
     rows = _rows(learner, target, n_points=500)
     levels = {name: r["value"] for name, r in rows.items() if name.startswith("t=")}
     assert rows["worst"]["value"] == max(levels.values())

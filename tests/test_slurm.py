@@ -16,8 +16,19 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 LOCAL_SLURM = Path(os.environ.get("GMMLEARN_LOCAL_SLURM", REPO.parent / "shared/tools/local-slurm"))
-VALUES = ["sweep", "cell_id", "replicate", "metric", "estimator", "value", "stderr", "floor",
-          "floor_stderr", "status", "error"]
+VALUES = [
+    "sweep",
+    "cell_id",
+    "replicate",
+    "metric",
+    "estimator",
+    "value",
+    "stderr",
+    "floor",
+    "floor_stderr",
+    "status",
+    "error",
+]
 
 pytestmark = [
     pytest.mark.slurm,
@@ -46,14 +57,27 @@ def _values(folder: Path) -> pd.DataFrame:
 def test_quick_config_through_the_slurm_profile_equals_a_local_run(tmp_path):
     pytest.importorskip("snakemake_executor_plugin_slurm")
     snakemake = shutil.which("snakemake")
-    was_up = subprocess.run(["sinfo", "-h"], capture_output=True).returncode == 0 if shutil.which("sinfo") else False
-    started = subprocess.run([str(LOCAL_SLURM), "start"], capture_output=True, text=True, timeout=900)
+    was_up = (
+        subprocess.run(["sinfo", "-h"], capture_output=True).returncode == 0
+        if shutil.which("sinfo")
+        else False
+    )
+    started = subprocess.run(
+        [str(LOCAL_SLURM), "start"], capture_output=True, text=True, timeout=900
+    )
     assert started.returncode == 0, started.stderr
     try:
-        common = ["-s", str(REPO / "Snakefile"), "--configfile", str(REPO / "workflows/config/quick.yaml")]
+        common = [
+            "-s",
+            str(REPO / "Snakefile"),
+            "--configfile",
+            str(REPO / "workflows/config/quick.yaml"),
+        ]
         (tmp_path / "slurm").mkdir()
-        cluster, cluster_seconds = _run([snakemake, *common, "--workflow-profile",
-                                         str(REPO / "workflows/profiles/slurm")], tmp_path / "slurm")
+        cluster, cluster_seconds = _run(
+            [snakemake, *common, "--workflow-profile", str(REPO / "workflows/profiles/slurm")],
+            tmp_path / "slurm",
+        )
         assert cluster.returncode == 0, cluster.stderr[-4000:]
         (tmp_path / "local").mkdir()
         local, local_seconds = _run([snakemake, *common, "--cores", "2"], tmp_path / "local")
@@ -67,6 +91,8 @@ def test_quick_config_through_the_slurm_profile_equals_a_local_run(tmp_path):
     assert len(here) > 0 and here["status"].eq("ok").mean() > 0.8
     pd.testing.assert_frame_equal(on_cluster, here)
     cells = here["cell_id"].nunique()
-    print(f"\nquick config, {cells} cells: SLURM {cluster_seconds:.0f} s, local (2 cores) {local_seconds:.0f} s; "
-          f"scheduler overhead per cell (2 CPUs) {(cluster_seconds - local_seconds) * 2 / cells:.1f} s; "
-          f"value columns identical ({len(here)} rows)")
+    print(
+        f"\nquick config, {cells} cells: SLURM {cluster_seconds:.0f} s, local (2 cores) {local_seconds:.0f} s; "
+        f"scheduler overhead per cell (2 CPUs) {(cluster_seconds - local_seconds) * 2 / cells:.1f} s; "
+        f"value columns identical ({len(here)} rows)"
+    )

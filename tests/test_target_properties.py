@@ -17,8 +17,25 @@ from gmmlearn.validation import LENGTH_MAX, LENGTH_MIN
 
 TINY, HUGE = 1e-300, 1e300
 #: lengths at the edges of the allowed range [LENGTH_MIN, LENGTH_MAX], just outside, and between
-LENGTHS = [-1.0, 0.0, TINY, LENGTH_MIN / 2, LENGTH_MIN, 1e-8, 1e-3, 0.5, 1.0, 3.0, 1e3, 1e8,
-           LENGTH_MAX, 2 * LENGTH_MAX, HUGE, math.inf, math.nan]
+LENGTHS = [
+    -1.0,
+    0.0,
+    TINY,
+    LENGTH_MIN / 2,
+    LENGTH_MIN,
+    1e-8,
+    1e-3,
+    0.5,
+    1.0,
+    3.0,
+    1e3,
+    1e8,
+    LENGTH_MAX,
+    2 * LENGTH_MAX,
+    HUGE,
+    math.inf,
+    math.nan,
+]
 SIZES = [-1, 0, 1, 2, 3, 5]
 
 #: values to draw for each parameter name; a family parameter missing here keeps its default
@@ -54,12 +71,16 @@ def _family_params(name):
     required = [p for p, d in entry.parameters.items() if d is inspect.Parameter.empty]
     missing = [p for p in required if p not in STRATEGIES]
     assert not missing, f"family {name!r}: add strategies for its required parameters {missing}"
-    return st.fixed_dictionaries({}, optional={p: STRATEGIES[p] for p in entry.parameters if p in STRATEGIES})
+    return st.fixed_dictionaries(
+        {}, optional={p: STRATEGIES[p] for p in entry.parameters if p in STRATEGIES}
+    )
 
 
 def _check_finite(what, value):
     value = np.asarray(value)
-    assert np.all(np.isfinite(value)), f"{what} is not finite: {value.ravel()[~np.isfinite(value.ravel())][:3]}"
+    assert np.all(np.isfinite(value)), (
+        f"{what} is not finite: {value.ravel()[~np.isfinite(value.ravel())][:3]}"
+    )
 
 
 def _exercise(target):
@@ -68,9 +89,11 @@ def _exercise(target):
     X = target.sample(20, random_state=0)
     _check_finite("sample", X)
     for t in TIMES:
-        for what, call in (("logpdf", lambda: target.at_time(t).logpdf(X)),
-                           ("score", lambda: target.score(X, t)),
-                           ("denoise", lambda: target.denoise(X, t))):
+        for what, call in (
+            ("logpdf", lambda: target.at_time(t).logpdf(X)),
+            ("score", lambda: target.score(X, t)),
+            ("denoise", lambda: target.denoise(X, t)),
+        ):
             try:
                 value = call()
             except ValueError as exc:
@@ -83,16 +106,22 @@ def _exercise(target):
 def test_family_parameters_give_finite_outputs_or_clear_errors(family):
     counts = COUNTS.setdefault(family, Counter())
 
-    @settings(max_examples=200, deadline=None, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @settings(
+        max_examples=200,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
     @given(params=_family_params(family))
     def check(params):
         try:
             target = gl.make_target(family, **params)
         except ValueError as exc:
             message = str(exc)
-            assert message and any(p in message for p in list(params) + ["weights", "means", "atoms"]), \
-                f"{family}({params}): the error does not name a parameter: {message}"
+            assert message and any(
+                p in message for p in list(params) + ["weights", "means", "atoms"]
+            ), f"{family}({params}): the error does not name a parameter: {message}"
             counts["refused"] += 1
             return
         _exercise(target)

@@ -76,8 +76,9 @@ def test_sample_mean_and_covariance_match_exact_moments(any_target):
     assert np.all(zscore(products.mean(axis=0), cov, se) < 5)
 
 
-@pytest.mark.parametrize("shape,n_atoms,exact", [("circle", 720, "circle_exact"),
-                                                 ("sphere", 5000, "sphere_exact")])
+@pytest.mark.parametrize(
+    "shape,n_atoms,exact", [("circle", 720, "circle_exact"), ("sphere", 5000, "sphere_exact")]
+)
 def test_gridded_manifold_matches_closed_form(shape, n_atoms, exact):
     params = dict(dim=5, scale=4.0, sigma=0.5, seed=3)
     grid = gl.make_target("manifold", shape=shape, n_atoms=n_atoms, **params)
@@ -102,8 +103,13 @@ def test_bivariate_normal_cdf_matches_scipy(rho):
     np.testing.assert_allclose(bivariate_normal_cdf(h, k, rho), ref, atol=1e-7)  # scipy's own tol
 
 
-@pytest.mark.parametrize("params", [dict(dim=2, k=2, rank=1, seed=1),
-                                    dict(dim=2, k=2, condition_number=1e5, min_eigenvalue=1e-3, seed=2)])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(dim=2, k=2, rank=1, seed=1),
+        dict(dim=2, k=2, condition_number=1e5, min_eigenvalue=1e-3, seed=2),
+    ],
+)
 def test_bin_masses_of_degenerate_and_elongated_components(params):
     """Chi-square check of exact 2-D masses where a quadrature in x fails (rank 1, kappa = 1e5)."""
     target = gl.make_target("general_gmm", **params)
@@ -118,9 +124,14 @@ def test_bin_masses_of_degenerate_and_elongated_components(params):
     assert stats.chisquare(observed, expected).pvalue > 1e-3
 
 
-@pytest.mark.parametrize("params", [dict(dim=3, k=2, condition_number=5.0, seed=1),
-                                    dict(dim=3, k=2, condition_number=1e4, min_eigenvalue=1e-2, seed=2),
-                                    dict(dim=3, k=2, rank=2, seed=3)])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(dim=3, k=2, condition_number=5.0, seed=1),
+        dict(dim=3, k=2, condition_number=1e4, min_eigenvalue=1e-2, seed=2),
+        dict(dim=3, k=2, rank=2, seed=3),
+    ],
+)
 def test_box_masses_in_three_dimensions(params):
     target = gl.make_target("general_gmm", **params)
     edges = [np.linspace(-10, 10, 11)] * 3
@@ -184,9 +195,15 @@ def test_to_dict_round_trip_is_exact(any_target):
     for key, value in any_target._arrays().items():
         np.testing.assert_array_equal(clone._arrays()[key], value)
     # BLAS may take alignment-dependent paths: equal arrays give scores equal to round-off
-    np.testing.assert_allclose(clone.score(X, 0.3), any_target.score(X, 0.3), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(clone.sample(20, random_state=1), any_target.sample(20, random_state=1),
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        clone.score(X, 0.3), any_target.score(X, 0.3), rtol=1e-12, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        clone.sample(20, random_state=1),
+        any_target.sample(20, random_state=1),
+        rtol=1e-12,
+        atol=1e-12,
+    )
 
 
 def test_same_seed_same_instance_and_samples():
@@ -213,31 +230,37 @@ def test_bin_masses_sum_to_one_and_match_sampling():
     assert stats.chisquare(observed, expected).pvalue > 1e-3
 
 
-@pytest.mark.parametrize("family,params,match", [
-    ("isotropic_gmm", dict(dim=0), "dim must be an integer >= 1"),
-    ("isotropic_gmm", dict(k=0), "k must be an integer >= 1"),
-    ("isotropic_gmm", dict(sigma=0.0), "sigma must be > 0"),
-    ("isotropic_gmm", dict(k=4, w_min=0.3), r"w_min \* k must be <= 1"),
-    ("isotropic_gmm", dict(dim=1, k=5, separation=10.0, radius=5.0), "could not place"),
-    ("general_gmm", dict(dim=3, rank=4), r"rank must be an integer in \[1, 3\]"),
-    ("general_gmm", dict(condition_number=0.5), "condition_number must be >= 1"),
-    ("manifold", dict(shape="klein_bottle"), "shape must be one of"),
-    ("manifold", dict(shape="sphere", dim=2), "dim must be an integer >= 3"),
-    ("far_groups", dict(dim=1), "dim must be an integer >= 2"),
-    ("nonexistent", {}, "unknown target family 'nonexistent'; valid names are: circle_exact"),
-    ("isotropic_gmm", dict(colour="red"), r"unknown parameter\(s\) \['colour'\]"),
-])
+@pytest.mark.parametrize(
+    "family,params,match",
+    [
+        ("isotropic_gmm", dict(dim=0), "dim must be an integer >= 1"),
+        ("isotropic_gmm", dict(k=0), "k must be an integer >= 1"),
+        ("isotropic_gmm", dict(sigma=0.0), "sigma must be > 0"),
+        ("isotropic_gmm", dict(k=4, w_min=0.3), r"w_min \* k must be <= 1"),
+        ("isotropic_gmm", dict(dim=1, k=5, separation=10.0, radius=5.0), "could not place"),
+        ("general_gmm", dict(dim=3, rank=4), r"rank must be an integer in \[1, 3\]"),
+        ("general_gmm", dict(condition_number=0.5), "condition_number must be >= 1"),
+        ("manifold", dict(shape="klein_bottle"), "shape must be one of"),
+        ("manifold", dict(shape="sphere", dim=2), "dim must be an integer >= 3"),
+        ("far_groups", dict(dim=1), "dim must be an integer >= 2"),
+        ("nonexistent", {}, "unknown target family 'nonexistent'; valid names are: circle_exact"),
+        ("isotropic_gmm", dict(colour="red"), r"unknown parameter\(s\) \['colour'\]"),
+    ],
+)
 def test_bad_parameters_name_the_parameter(family, params, match):
     with pytest.raises(ValueError, match=match):
         gl.make_target(family, **params)
 
 
-@pytest.mark.parametrize("bad,match", [
-    (np.full((3, 2), np.nan), "NaN"),
-    (np.zeros((3, 4)), "dimension 4, expected dim=2"),
-    (np.zeros((0, 2)), "at least 1 point"),
-    (np.zeros((2, 2, 2)), "shape"),
-])
+@pytest.mark.parametrize(
+    "bad,match",
+    [
+        (np.full((3, 2), np.nan), "NaN"),
+        (np.zeros((3, 4)), "dimension 4, expected dim=2"),
+        (np.zeros((0, 2)), "at least 1 point"),
+        (np.zeros((2, 2, 2)), "shape"),
+    ],
+)
 def test_bad_samples_are_rejected(bad, match):
     target = gl.make_target("isotropic_gmm", dim=2, k=2)
     with pytest.raises(ValueError, match=match):
@@ -260,18 +283,23 @@ def test_null_space_eigenvalues_at_round_off_are_zeroed():
     # the rebuilt target factors the same stored matrix: samples agree to the round-off of a
     # 3-term dot product (<= 3 eps |R||z| ~ 1e-14 here), far below the 1e-7 of the old defect
     clone = target_from_dict(target.to_dict())
-    np.testing.assert_allclose(clone.sample(50, random_state=3), target.sample(50, random_state=3),
-                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        clone.sample(50, random_state=3), target.sample(50, random_state=3), rtol=0, atol=1e-12
+    )
 
 
 def test_line_groups_layout():
-    target = gl.make_target("line_groups", m=4, spacing=10.0, gap=2.0, sigma=0.5, orientation="varied")
+    target = gl.make_target(
+        "line_groups", m=4, spacing=10.0, gap=2.0, sigma=0.5, orientation="varied"
+    )
     assert target.n_atoms == 8 and target.params["L"] == 0.5 * 3 * 10.0 * 0.5
     pairs = target.atoms.reshape(4, 2, 2)
     np.testing.assert_allclose(pairs.mean(axis=1)[:, 0], [-7.5, -2.5, 2.5, 7.5], atol=1e-12)
     np.testing.assert_allclose(np.linalg.norm(pairs[:, 1] - pairs[:, 0], axis=1), 1.0, atol=1e-12)
     directions = (pairs[:, 1] - pairs[:, 0]) / 1.0
-    np.testing.assert_allclose(np.abs(directions[:, 1]), np.abs(np.cos(np.pi * np.arange(4) / 4)), atol=1e-12)
+    np.testing.assert_allclose(
+        np.abs(directions[:, 1]), np.abs(np.cos(np.pi * np.arange(4) / 4)), atol=1e-12
+    )
     w = target.weights.reshape(4, 2)
     np.testing.assert_allclose(w.sum(axis=1), 0.25, atol=1e-15)
     np.testing.assert_allclose(w[:, 0] * 4, [0.2, 0.4, 0.6, 0.8], atol=1e-12)

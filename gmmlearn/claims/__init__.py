@@ -20,8 +20,21 @@ from . import (  # noqa: F401  (registers)
 )
 from .base import CLAIMS, VERDICTS, Arm, Claim, ClaimResult, MissingData, Region
 
-COLUMNS = ["claim", "role", "statement", "sweep", "subject", "quantity", "estimate", "ci_low", "ci_high",
-           "expected", "verdict", "n_replicates", "reason"]
+COLUMNS = [
+    "claim",
+    "role",
+    "statement",
+    "sweep",
+    "subject",
+    "quantity",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "expected",
+    "verdict",
+    "n_replicates",
+    "reason",
+]
 
 
 def claims_for(sweeps=None, sweep_of: dict | None = None) -> list[Claim]:
@@ -49,8 +62,11 @@ def evaluate_claims(results_dir, sweeps=None, sweep_of: dict | None = None) -> p
     """The claims table over a results folder: for each claim, its row and its control's."""
     claims = claims_for(sweeps, sweep_of)
     tables = {sweep: load_sweep(results_dir, sweep) for sweep in sorted({c.sweep for c in claims})}
-    rows = [claim.evaluate(tables[claim.sweep], role).as_dict()
-            for claim in claims for role in ("claim", "control")]
+    rows = [
+        claim.evaluate(tables[claim.sweep], role).as_dict()
+        for claim in claims
+        for role in ("claim", "control")
+    ]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -65,19 +81,38 @@ def estimate_text(row) -> str:
 
 def to_markdown(table: pd.DataFrame) -> str:
     """The claims table as Markdown: one line per claim, its control's verdict beside it."""
-    lines = ["| claim | statement | quantity | estimate [95% CI] | expected | verdict | n | "
-             "control | control estimate | control verdict (must fail) |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| claim | statement | quantity | estimate [95% CI] | expected | verdict | n | "
+        "control | control estimate | control verdict (must fail) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for claim, pair in table.groupby("claim", sort=True):
         row = pair[pair["role"] == "claim"].iloc[0]
         control = pair[pair["role"] == "control"].iloc[0]
-        verdict = row["verdict"] + (f" ({row['reason']})" if row["verdict"] == "inconclusive" and row["reason"] else "")
+        verdict = row["verdict"] + (
+            f" ({row['reason']})" if row["verdict"] == "inconclusive" and row["reason"] else ""
+        )
         ok = "fail ✓" if control["verdict"] == "fail" else f"{control['verdict']} ✗"
-        lines.append(f"| {claim} | {row['statement']} | {row['quantity']} | {estimate_text(row)} | "
-                     f"{row['expected']} | **{verdict}** | {row['n_replicates']} | {control['subject']} | "
-                     f"{estimate_text(control)} | {ok} |")
+        lines.append(
+            f"| {claim} | {row['statement']} | {row['quantity']} | {estimate_text(row)} | "
+            f"{row['expected']} | **{verdict}** | {row['n_replicates']} | {control['subject']} | "
+            f"{estimate_text(control)} | {ok} |"
+        )
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["CLAIMS", "COLUMNS", "VERDICTS", "Arm", "Claim", "ClaimResult", "MissingData", "Region",
-           "claims_for", "estimate_text", "evaluate_claims", "load_sweep", "to_markdown"]
+__all__ = [
+    "CLAIMS",
+    "COLUMNS",
+    "VERDICTS",
+    "Arm",
+    "Claim",
+    "ClaimResult",
+    "MissingData",
+    "Region",
+    "claims_for",
+    "estimate_text",
+    "evaluate_claims",
+    "load_sweep",
+    "to_markdown",
+]

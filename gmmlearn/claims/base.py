@@ -86,7 +86,7 @@ class Arm:
         name = f"{self.learner}({shown})" if shown else self.learner
         return f"{name} on {self.family}" if self.family else name
 
-    def but(self, **changes) -> "Arm":
+    def but(self, **changes) -> Arm:
         """The same arm with other learner parameters (``learner=`` changes the learner)."""
         learner = changes.pop("learner", self.learner)
         params = {**self.params, **changes} if learner == self.learner else changes
@@ -164,7 +164,9 @@ class Claim:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.kind and cls.kind not in QUANTITY_KINDS:
-            raise ValueError(f"claim {cls.id}: unknown quantity kind {cls.kind!r}; valid: {QUANTITY_KINDS}")
+            raise ValueError(
+                f"claim {cls.id}: unknown quantity kind {cls.kind!r}; valid: {QUANTITY_KINDS}"
+            )
         if not cls.__dict__.get("__doc__"):  # `gmmlearn list claims` shows the statement
             cls.__doc__ = f"{cls.statement} (sweep {cls.sweep}: {cls.quantity}, expected {cls.expected.text()})"
 
@@ -184,19 +186,38 @@ class Claim:
         mean, _, low, high = mean_interval(values.to_numpy(float))
         if len(values) < MIN_REPLICATES:
             verdict = "inconclusive"
-            reason = reason or f"{len(values)} replicate(s) with every value needed; at least {MIN_REPLICATES} needed"
+            reason = (
+                reason
+                or f"{len(values)} replicate(s) with every value needed; at least {MIN_REPLICATES} needed"
+            )
         else:
             verdict = self.expected.verdict(low, high)
-        statement = self.statement if role == "claim" else f"control (must fail): {self.control_note}"
-        return ClaimResult(claim=self.id, role=role, statement=statement, sweep=self.sweep,
-                           subject=arm.name(), quantity=self.quantity, estimate=mean, ci_low=low,
-                           ci_high=high, expected=self.expected.text(), verdict=verdict,
-                           n_replicates=len(values), reason=reason)
+        statement = (
+            self.statement if role == "claim" else f"control (must fail): {self.control_note}"
+        )
+        return ClaimResult(
+            claim=self.id,
+            role=role,
+            statement=statement,
+            sweep=self.sweep,
+            subject=arm.name(),
+            quantity=self.quantity,
+            estimate=mean,
+            ci_low=low,
+            ci_high=high,
+            expected=self.expected.text(),
+            verdict=verdict,
+            n_replicates=len(values),
+            reason=reason,
+        )
 
 
 # -- per-replicate building blocks ------------------------------------------------------------------
 
-def ok_rows(rows: pd.DataFrame, arm: Arm, metric: str, estimator: str | None = None, **equal) -> pd.DataFrame:
+
+def ok_rows(
+    rows: pd.DataFrame, arm: Arm, metric: str, estimator: str | None = None, **equal
+) -> pd.DataFrame:
     """The arm's ok rows of one metric (and estimator), with ``column == value`` filters."""
     sel = arm.select(rows)
     sel = sel[sel["metric"] == metric]
@@ -205,7 +226,9 @@ def ok_rows(rows: pd.DataFrame, arm: Arm, metric: str, estimator: str | None = N
     for column, value in equal.items():
         sel = sel[sel[column].map(lambda v, value=value: _same(v, value))]
     if sel.empty:
-        raise MissingData(f"no rows of {arm.name()} for {metric}" + (f"/{estimator}" if estimator else ""))
+        raise MissingData(
+            f"no rows of {arm.name()} for {metric}" + (f"/{estimator}" if estimator else "")
+        )
     failed = int((sel["status"] != "ok").sum())
     sel = sel[sel["status"] == "ok"]
     if sel.empty:

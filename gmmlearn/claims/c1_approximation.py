@@ -34,7 +34,10 @@ def level_slopes(rows: pd.DataFrame, arm: Arm, t_low: float, t_high: float) -> p
     sel = sel[(sel["t"] >= t_low) & (sel["t"] <= t_high)]
     if sel.empty:
         raise MissingData(f"no score_error levels of {arm.name()} in [{t_low}, {t_high}]")
-    out = {level: slopes(table(group, "degree"), log_x=False) for level, group in sel.groupby("estimator")}
+    out = {
+        level: slopes(table(group, "degree"), log_x=False)
+        for level, group in sel.groupby("estimator")
+    }
     return pd.DataFrame(out).dropna()
 
 
@@ -57,7 +60,9 @@ class ApproximationFallsWithDegree(Claim):
 @CLAIMS.register("C1b")
 class EstimationGrowsWithFeatures(Claim):
     id = "C1b"
-    statement = "at a fixed sample size the estimation error grows with the feature count at small noise"
+    statement = (
+        "at a fixed sample size the estimation error grows with the feature count at small noise"
+    )
     sweep = "approximation"
     quantity = "mean slope over t <= 0.1 of log10 score error vs degree (fit to data, fixed N)"
     kind = "slope"

@@ -34,9 +34,15 @@ def with_half_length(rows):
     """Rows with ``L``: far_groups' own L, or line_groups' (m - 1) spacing / 2 (in sigma units)."""
     from ..targets import FAMILIES
 
-    spacing = rows["p_target_spacing"] if "p_target_spacing" in rows else pd.Series(np.nan, index=rows.index)
+    spacing = (
+        rows["p_target_spacing"]
+        if "p_target_spacing" in rows
+        else pd.Series(np.nan, index=rows.index)
+    )
     spacing = spacing.fillna(FAMILIES.get("line_groups").parameters["spacing"]).astype(float)
-    line = 0.5 * (rows["p_target_m"].astype(float) - 1) * spacing if "p_target_m" in rows else np.nan
+    line = (
+        0.5 * (rows["p_target_m"].astype(float) - 1) * spacing if "p_target_m" in rows else np.nan
+    )
     far = rows["p_target_L"] if "p_target_L" in rows else np.nan
     return rows.assign(L=np.where(rows["family"] == "line_groups", line, far))
 
@@ -71,8 +77,12 @@ class GapGrowsWithLength(Claim):
     kind = "trend"
     expected = Region(low=0.0)
     subject = WARM
-    control = Arm("diffusion_poly", {"partition": "warm_start", "score_scale": 1.0}, family="far_groups")
-    control_note = "two groups at +-L need only a near-affine switch: the global fit gets easier with L"
+    control = Arm(
+        "diffusion_poly", {"partition": "warm_start", "score_scale": 1.0}, family="far_groups"
+    )
+    control_note = (
+        "two groups at +-L need only a near-affine switch: the global fit gets easier with L"
+    )
 
     def per_replicate(self, rows, arm):
         mine = tv(rows, arm, "L")

@@ -37,7 +37,9 @@ class ErrorFallsWithSamples(Claim):
 @CLAIMS.register("C3b")
 class ReachesTheOracle(Claim):
     id = "C3b"
-    statement = "with enough samples the diffusion learner reaches the exact score's error on the same grid"
+    statement = (
+        "with enough samples the diffusion learner reaches the exact score's error on the same grid"
+    )
     sweep = "samples"
     quantity = "paired TV(learner, largest n_train) - TV(oracle score), 2-D projected TV"
     kind = "paired_difference"

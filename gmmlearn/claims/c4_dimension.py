@@ -52,7 +52,9 @@ class CostGrowsWithFeatures(Claim):
 @CLAIMS.register("C4b")
 class SubspaceErrorIsFlat(Claim):
     id = "C4b"
-    statement = "with a principal subspace the error stays flat (and small) in the ambient dimension"
+    statement = (
+        "with a principal subspace the error stays flat (and small) in the ambient dimension"
+    )
     sweep = "dimension"
     quantity = "largest excess 2-D projected TV over the dimensions, subspace=pca:4"
     kind = "max_excess"
@@ -62,4 +64,6 @@ class SubspaceErrorIsFlat(Claim):
     control_note = "a score scaled by 0.5 is far from the target in every dimension"
 
     def per_replicate(self, rows, arm):
-        return table(ok_rows(rows, arm, "tv_projected", "hist2d_mean"), "dim", value="excess").max(axis=1)
+        return table(ok_rows(rows, arm, "tv_projected", "hist2d_mean"), "dim", value="excess").max(
+            axis=1
+        )

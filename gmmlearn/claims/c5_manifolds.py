@@ -40,7 +40,9 @@ class BeatsEMAndKDE(Claim):
     id = "C5a"
     statement = "on manifold convolutions the diffusion learner beats misspecified EM and the KDE"
     sweep = "manifolds"
-    quantity = "max over instances of paired TV(diffusion) - min TV(EM k=8, EM k=32, KDE), largest n_train"
+    quantity = (
+        "max over instances of paired TV(diffusion) - min TV(EM k=8, EM k=32, KDE), largest n_train"
+    )
     kind = "paired_difference"
     expected = Region(high=0.0)
     subject = DIFFUSION
@@ -54,7 +56,9 @@ class BeatsEMAndKDE(Claim):
         for competitor in COMPETITORS:
             sel = ok_rows(rows, competitor, *TV2)
             theirs = table(sel[sel["n_train"] == n_max], ["p_target_shape", "dim"])
-            best = theirs if best is None else np.fmin(best, theirs)  # a failed competitor is skipped
+            best = (
+                theirs if best is None else np.fmin(best, theirs)
+            )  # a failed competitor is skipped
         common = mine.columns.intersection(best.columns)
         if common.empty:
             raise MissingData("no instance has both the diffusion learner and its competitors")
@@ -65,9 +69,13 @@ class BeatsEMAndKDE(Claim):
 @CLAIMS.register("C5b")
 class FlatInAmbientDimension(Claim):
     id = "C5b"
-    statement = "the diffusion learner's error stays flat in the ambient dimension (the KDE's grows)"
+    statement = (
+        "the diffusion learner's error stays flat in the ambient dimension (the KDE's grows)"
+    )
     sweep = "manifolds"
-    quantity = "max over shapes of excess TV(highest ambient dim) - excess TV(lowest), largest n_train"
+    quantity = (
+        "max over shapes of excess TV(highest ambient dim) - excess TV(lowest), largest n_train"
+    )
     kind = "paired_difference"
     expected = Region(high=0.005)
     subject = DIFFUSION

@@ -36,9 +36,13 @@ CKS = Arm("diffusion_general", {"score_scale": 1.0})
 @CLAIMS.register("C6a")
 class GeneralCovariances(Claim):
     id = "C6a"
-    statement = "the CKS learner stays within 0.01 TV of well-specified EM at every condition number"
+    statement = (
+        "the CKS learner stays within 0.01 TV of well-specified EM at every condition number"
+    )
     sweep = "general_covariances"
-    quantity = "max over kappa of paired TV(diffusion_general) - TV(EM), 2-D projected TV, full rank"
+    quantity = (
+        "max over kappa of paired TV(diffusion_general) - TV(EM), 2-D projected TV, full rank"
+    )
     kind = "paired_difference"
     expected = Region(high=0.01)
     subject = CKS
@@ -57,7 +61,9 @@ class GeneralCovariances(Claim):
 
 def debiased_w2(value, floor):
     """``sqrt(max(value^2 - floor^2, 0))``: a W2 distance from the empirical W2 and its floor."""
-    return np.sqrt(np.maximum(np.asarray(value, dtype=float) ** 2 - np.asarray(floor, dtype=float) ** 2, 0.0))
+    return np.sqrt(
+        np.maximum(np.asarray(value, dtype=float) ** 2 - np.asarray(floor, dtype=float) ** 2, 0.0)
+    )
 
 
 def halting_bound(t0, dim):
@@ -70,7 +76,9 @@ class HaltingBound(Claim):
     id = "C6b"
     statement = "halting at t0 keeps W2 within sqrt((e^(2 t0) - 1) n) on degenerate covariances"
     sweep = "general_covariances"
-    quantity = "max over t0 of sqrt(W2^2 - floor^2) - sqrt((e^(2 t0) - 1) n), rank-deficient covariances"
+    quantity = (
+        "max over t0 of sqrt(W2^2 - floor^2) - sqrt((e^(2 t0) - 1) n), rank-deficient covariances"
+    )
     kind = "max_excess"
     expected = Region(high=0.0)
     subject = CKS

@@ -27,8 +27,10 @@ def per_run(rows: pd.DataFrame, arm: Arm, value: str) -> dict:
     sel = ok_rows(rows, arm, *TV1)
     sampler = sel["p_learner_sampler"].fillna("ddpm") if "p_learner_sampler" in sel else "ddpm"
     sel = sel.assign(sampler=sampler)
-    runs = {key: table(group, "p_learner_n_steps", value=value)
-            for key, group in sel.groupby(["family", "sampler"])}
+    runs = {
+        key: table(group, "p_learner_n_steps", value=value)
+        for key, group in sel.groupby(["family", "sampler"])
+    }
     if not runs:
         raise MissingData(f"no runs of {arm.name()}")
     return runs
@@ -39,7 +41,9 @@ class ReachesTheFloor(Claim):
     id = "C7a"
     statement = "with the exact score, every sampler reaches the exact-sample floor on a fine grid"
     sweep = "samplers"
-    quantity = "max over targets and samplers of excess 1-D TV at the largest step count (geometric)"
+    quantity = (
+        "max over targets and samplers of excess 1-D TV at the largest step count (geometric)"
+    )
     kind = "max_excess"
     expected = Region(high=0.01)
     subject = ORACLE
@@ -48,7 +52,9 @@ class ReachesTheFloor(Claim):
 
     def per_replicate(self, rows, arm):
         runs = per_run(rows, arm, "excess")
-        return pd.DataFrame({key: t[t.columns.max()] for key, t in runs.items()}).dropna().max(axis=1)
+        return (
+            pd.DataFrame({key: t[t.columns.max()] for key, t in runs.items()}).dropna().max(axis=1)
+        )
 
 
 @CLAIMS.register("C7b")
@@ -56,7 +62,9 @@ class DiscretisationFalls(Claim):
     id = "C7b"
     statement = "with the exact score, the sampler's error falls with the number of steps"
     sweep = "samplers"
-    quantity = "max over targets and samplers of the slope of log10 1-D TV on log10 steps (geometric)"
+    quantity = (
+        "max over targets and samplers of the slope of log10 1-D TV on log10 steps (geometric)"
+    )
     kind = "slope"
     expected = Region(high=-0.2)
     subject = ORACLE

@@ -30,7 +30,9 @@ class MomentsDegrade(Claim):
     id = "C8"
     statement = "at the largest k a moment method accepts, the diffusion learner is more accurate"
     sweep = "moments_vs_diffusion"
-    quantity = "max of paired TV(diffusion) - TV(tensor, k=5) and TV(diffusion) - TV(DMM, k=4), dim 5"
+    quantity = (
+        "max of paired TV(diffusion) - TV(tensor, k=5) and TV(diffusion) - TV(DMM, k=4), dim 5"
+    )
     kind = "paired_difference"
     expected = Region(high=0.0)
     subject = DIFFUSION
@@ -44,6 +46,8 @@ class MomentsDegrade(Claim):
         for method, k in AT_LIMIT:
             theirs = table(ok_rows(dim5, method, *TV1), "p_target_k")
             if k not in mine or k not in theirs:
-                raise MissingData(f"no k = {k} cells of both the diffusion learner and {method.name()}")
+                raise MissingData(
+                    f"no k = {k} cells of both the diffusion learner and {method.name()}"
+                )
             gaps[method.learner] = paired(mine[k], theirs[k])
         return pd.DataFrame(gaps).dropna().max(axis=1)

@@ -20,7 +20,7 @@ to P is at most ``sqrt((e^{2 delta} - 1) n)``).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -101,11 +101,16 @@ def reverse_sample(
     if times.ndim != 1 or times.size < 2 or np.any(np.diff(times) >= 0) or times[-1] <= 0:
         raise ValueError("times must be a strictly decreasing grid of at least 2 positive times")
 
-    step = {"ddpm": (_ddpm_step, den), "exponential": (_exponential_step, sco), "heun": (_heun_step, den)}
+    step = {
+        "ddpm": (_ddpm_step, den),
+        "exponential": (_exponential_step, sco),
+        "heun": (_heun_step, den),
+    }
     step_fn, field = step[sampler]
     Y = rng.standard_normal((n, dim))
-    for t, t_next in progress_bar(zip(times[:-1], times[1:]), total=times.size - 1,
-                                  desc=f"{sampler} sampler", show=progress):
+    for t, t_next in progress_bar(
+        zip(times[:-1], times[1:]), total=times.size - 1, desc=f"{sampler} sampler", show=progress
+    ):
         Y = step_fn(Y, t, t_next, field, rng)
     delta = times[-1]
     if final == "denoise":

@@ -42,7 +42,10 @@ _SCHEDULES = {
     "geometric": (np.log, np.exp),
     "benton": (_benton_phi, _benton_phi_inv),
     "log_snr": (_log_snr, _log_snr_inv),
-    "uniform": (lambda t: np.asarray(t, dtype=np.float64), lambda u: np.asarray(u, dtype=np.float64)),
+    "uniform": (
+        lambda t: np.asarray(t, dtype=np.float64),
+        lambda u: np.asarray(u, dtype=np.float64),
+    ),
 }
 
 SCHEDULES = tuple(_SCHEDULES)

@@ -29,7 +29,10 @@ def with_parameter_defaults(summary: pd.DataFrame) -> pd.DataFrame:
     from ..targets import FAMILIES
 
     summary = summary.copy()
-    for column, prefix, registry in (("learner", "p_learner_", LEARNERS), ("family", "p_target_", FAMILIES)):
+    for column, prefix, registry in (
+        ("learner", "p_learner_", LEARNERS),
+        ("family", "p_target_", FAMILIES),
+    ):
         for name in summary[column].dropna().unique():
             if name not in registry:
                 continue
@@ -39,7 +42,9 @@ def with_parameter_defaults(summary: pd.DataFrame) -> pd.DataFrame:
                     continue
                 col = prefix + param
                 if col not in summary:
-                    summary[col] = pd.Series([pd.NA] * len(summary), index=summary.index, dtype=object)
+                    summary[col] = pd.Series(
+                        [pd.NA] * len(summary), index=summary.index, dtype=object
+                    )
                 summary.loc[rows & summary[col].isna(), col] = default
     return summary.infer_objects()
 
@@ -54,7 +59,9 @@ def make_figure(name: str, summary, out_prefix, title: str = "", claims=None):
     except KeyError as exc:
         column = exc.args[0] if exc.args else None
         if isinstance(column, str) and column not in summary:
-            raise ValueError(f"figure {name!r} needs the column {column!r}, which the summary lacks") from None
+            raise ValueError(
+                f"figure {name!r} needs the column {column!r}, which the summary lacks"
+            ) from None
         raise
 
 

@@ -10,9 +10,21 @@ from matplotlib.ticker import MaxNLocator
 
 from ..claims.c1_approximation import DATA, EXACT
 from ..metrics.score import level_rows
-from .common import FIGURES, claims_banner, finish, lines_by, positive_log_ylim, select, style, target_label
+from .common import (
+    FIGURES,
+    claims_banner,
+    finish,
+    lines_by,
+    positive_log_ylim,
+    select,
+    style,
+    target_label,
+)
 
-PANELS = ((EXACT, "approximation: fit to the exact denoiser"), (DATA, "estimation: fit to data, fixed N"))
+PANELS = (
+    (EXACT, "approximation: fit to the exact denoiser"),
+    (DATA, "estimation: fit to data, fixed N"),
+)
 
 
 def _levels(frame, shown=None):
@@ -40,7 +52,9 @@ def approximation(summary, out_prefix, title: str = "", claims=None):
                     control, _ = _levels(control, shown)
                     for _, lines in control.groupby("t"):
                         lines = lines.sort_values("degree")
-                        ax.plot(lines["degree"], lines["mean"], color="0.6", linestyle=":", linewidth=1)
+                        ax.plot(
+                            lines["degree"], lines["mean"], color="0.6", linestyle=":", linewidth=1
+                        )
                     ax.plot([], [], color="0.6", linestyle=":", label="control: score x 0.5")
                     shown_rows = pd.concat([err, control])
             ax.set(xlabel="polynomial degree D", ylabel="relative score error", title=panel_title)
@@ -48,6 +62,12 @@ def approximation(summary, out_prefix, title: str = "", claims=None):
             positive_log_ylim(ax, shown_rows)
         axes[0].legend(fontsize=7, title="noise level")
         heading = f"C1: error vs polynomial degree, {target_label(summary)}"
-        return finish(fig, summary, title or claims_banner(claims, ["C1a", "C1b"], heading), out_prefix,
-                      "Relative score error E|s - s*|^2 / E|s*|^2 on fresh points of p_t. Fixed degree in every "
-                      "cell (no validation selection).", floor=False)
+        return finish(
+            fig,
+            summary,
+            title or claims_banner(claims, ["C1a", "C1b"], heading),
+            out_prefix,
+            "Relative score error E|s - s*|^2 / E|s*|^2 on fresh points of p_t. Fixed degree in every "
+            "cell (no validation selection).",
+            floor=False,
+        )

@@ -45,9 +45,13 @@ def overlay_runs(summaries: list[pd.DataFrame], labels: list[str]) -> pd.DataFra
     """One summary holding several runs of a sweep, told apart by the ordered ``run`` column: every
     figure then draws each run's lines in the same colours, the first solid, the second dashed."""
     if len(labels) != len(summaries) or len(set(labels)) != len(labels):
-        raise ValueError(f"--labels needs one distinct label per summary: {len(summaries)} summaries, "
-                         f"labels {labels}")
-    frame = pd.concat([s.assign(**{RUN: label}) for s, label in zip(summaries, labels)], ignore_index=True)
+        raise ValueError(
+            f"--labels needs one distinct label per summary: {len(summaries)} summaries, "
+            f"labels {labels}"
+        )
+    frame = pd.concat(
+        [s.assign(**{RUN: label}) for s, label in zip(summaries, labels)], ignore_index=True
+    )
     return frame.assign(**{RUN: pd.Categorical(frame[RUN], categories=labels, ordered=True)})
 
 
@@ -56,7 +60,11 @@ def runs(frame: pd.DataFrame) -> list:
     if RUN not in frame:
         return []
     column = frame[RUN]
-    return list(column.cat.categories) if isinstance(column.dtype, pd.CategoricalDtype) else list(dict.fromkeys(column))
+    return (
+        list(column.cat.categories)
+        if isinstance(column.dtype, pd.CategoricalDtype)
+        else list(dict.fromkeys(column))
+    )
 
 
 def band_line(ax, frame: pd.DataFrame, x: str, label: str, **kwargs):
@@ -71,8 +79,14 @@ def band_line(ax, frame: pd.DataFrame, x: str, label: str, **kwargs):
             continue
         linestyle, marker = RUN_STYLES[i % len(RUN_STYLES)]
         color = {"color": first.get_color()} if first is not None else {}
-        line = _band_line(ax, part, x, f"{label} ({run})", **{**kwargs, **color, "linestyle": linestyle,
-                                                               "marker": marker}, band_alpha=0.2 if i == 0 else 0.1)
+        line = _band_line(
+            ax,
+            part,
+            x,
+            f"{label} ({run})",
+            **{**kwargs, **color, "linestyle": linestyle, "marker": marker},
+            band_alpha=0.2 if i == 0 else 0.1,
+        )
         first = first or line
     return first if first is not None else _band_line(ax, frame, x, label, **kwargs)
 
@@ -80,12 +94,20 @@ def band_line(ax, frame: pd.DataFrame, x: str, label: str, **kwargs):
 def _band_line(ax, frame: pd.DataFrame, x: str, label: str, band_alpha: float = 0.2, **kwargs):
     frame = frame.sort_values(x)
     (line,) = ax.plot(frame[x], frame["mean"], label=label, **{"marker": "o", **kwargs})
-    low = np.maximum(frame["ci_low"], frame["mean"] / 20) if (frame["mean"] > 0).all() else frame["ci_low"]
-    ax.fill_between(frame[x], low, frame["ci_high"], color=line.get_color(), alpha=band_alpha, linewidth=0)
+    low = (
+        np.maximum(frame["ci_low"], frame["mean"] / 20)
+        if (frame["mean"] > 0).all()
+        else frame["ci_low"]
+    )
+    ax.fill_between(
+        frame[x], low, frame["ci_high"], color=line.get_color(), alpha=band_alpha, linewidth=0
+    )
     return line
 
 
-def lines_by(ax, frame: pd.DataFrame, x: str, hue: str, label=str, colors: dict | None = None) -> None:
+def lines_by(
+    ax, frame: pd.DataFrame, x: str, hue: str, label=str, colors: dict | None = None
+) -> None:
     """One band line per value of ``hue`` (sorted), x on the horizontal axis; ``colors`` fixes
     each value's colour (the same learner in the same colour on every panel)."""
     for value, lines in frame.groupby(hue, sort=True, dropna=False):
@@ -99,7 +121,9 @@ def color_map(values) -> dict:
     return {value: cycle[i % len(cycle)] for i, value in enumerate(sorted(set(values)))}
 
 
-def select(summary: pd.DataFrame, metric: str, estimator: str | None = None, **equal) -> pd.DataFrame:
+def select(
+    summary: pd.DataFrame, metric: str, estimator: str | None = None, **equal
+) -> pd.DataFrame:
     """Rows of one metric (and estimator), with column == value filters."""
     sel = summary[summary["metric"] == metric]
     if estimator is not None:
@@ -107,7 +131,9 @@ def select(summary: pd.DataFrame, metric: str, estimator: str | None = None, **e
     for column, value in equal.items():
         sel = sel[sel[column] == value]
     if sel.empty:
-        raise ValueError(f"the summary has no rows for metric={metric!r} estimator={estimator!r} {equal}")
+        raise ValueError(
+            f"the summary has no rows for metric={metric!r} estimator={estimator!r} {equal}"
+        )
     return sel
 
 
@@ -119,14 +145,30 @@ def floor_line(ax, frame: pd.DataFrame, x: str | None = None, label: str = "exac
         return None
     if x is None:
         line = ax.axhline(frame["floor_mean"].mean(), label=label, **FLOOR_STYLE)
-        ax.axhspan(frame["floor_ci_low"].min(), frame["floor_ci_high"].max(), color=FLOOR_STYLE["color"],
-                   alpha=0.12, linewidth=0)
+        ax.axhspan(
+            frame["floor_ci_low"].min(),
+            frame["floor_ci_high"].max(),
+            color=FLOOR_STYLE["color"],
+            alpha=0.12,
+            linewidth=0,
+        )
         return line
-    per_x = frame.groupby(x).agg(mean=("floor_mean", "mean"), low=("floor_ci_low", "min"),
-                                 high=("floor_ci_high", "max")).sort_index()
+    per_x = (
+        frame.groupby(x)
+        .agg(
+            mean=("floor_mean", "mean"), low=("floor_ci_low", "min"), high=("floor_ci_high", "max")
+        )
+        .sort_index()
+    )
     (line,) = ax.plot(per_x.index, per_x["mean"], label=label, **FLOOR_STYLE)
-    ax.fill_between(per_x.index, per_x["low"], per_x["high"], color=FLOOR_STYLE["color"], alpha=0.12,
-                    linewidth=0)
+    ax.fill_between(
+        per_x.index,
+        per_x["low"],
+        per_x["high"],
+        color=FLOOR_STYLE["color"],
+        alpha=0.12,
+        linewidth=0,
+    )
     return line
 
 
@@ -136,8 +178,9 @@ def _short(value) -> str:
     return str(value)
 
 
-def target_label(group: pd.DataFrame,
-                 keys=("shape", "dim", "k", "separation", "L", "n_atoms", "scale", "sigma")) -> str:
+def target_label(
+    group: pd.DataFrame, keys=("shape", "dim", "k", "separation", "L", "n_atoms", "scale", "sigma")
+) -> str:
     """``family(key=value, ...)`` for the target parameters of a summary group."""
     row = group.iloc[0]
     shown = []
@@ -186,7 +229,9 @@ def positive_log_ylim(ax, frame: pd.DataFrame) -> None:
         values = np.concatenate([values, floors[floors > 0]])
     values = values[np.isfinite(values)]
     if values.size and np.all(values > 0):
-        top = np.nanmax(frame[[c for c in ("ci_high", "mean", "floor_ci_high") if c in frame]].to_numpy(float))
+        top = np.nanmax(
+            frame[[c for c in ("ci_high", "mean", "floor_ci_high") if c in frame]].to_numpy(float)
+        )
         log_axis(ax, "y", (values.min() / 1.5, max(top, values.max()) * 1.3))
 
 
@@ -228,12 +273,16 @@ def learner_labels(frame: pd.DataFrame, detail=None) -> pd.Series:
     return labels.where(scale == 1.0, labels + scale.map(lambda c: f" (control: score x {c:g})"))
 
 
-def finish(fig, summary: pd.DataFrame, title: str, out_prefix, note: str = "", floor: bool = True) -> list[Path]:
+def finish(
+    fig, summary: pd.DataFrame, title: str, out_prefix, note: str = "", floor: bool = True
+) -> list[Path]:
     """Title (each line wrapped to the figure's width), provenance footnote (seeds, band, floor),
     save."""
     n = int(summary["n_ok"].max()) if "n_ok" in summary and len(summary) else 0
     width = max(40, int(fig.get_size_inches()[0] * 15))  # characters of 8-pt text per line
-    title = "\n".join(textwrap.fill(line, width, subsequent_indent="    ") for line in title.split("\n"))
+    title = "\n".join(
+        textwrap.fill(line, width, subsequent_indent="    ") for line in title.split("\n")
+    )
     fig.suptitle(title, fontsize=8, x=0.01, ha="left")
     # the title's lines get their own height, so that the panels keep theirs (a 5-line title on
     # a 2.9-inch figure squeezed the axes below their y labels' length)
@@ -260,8 +309,13 @@ def claims_banner(claims: pd.DataFrame | None, ids, heading: str) -> str:
         control = pair[pair["role"] == "control"]
         guard = ""
         if not control.empty:
-            guard = "; control fails ✓" if control.iloc[0]["verdict"] == "fail" else \
-                f"; control {control.iloc[0]['verdict']} ✗"
-        lines.append(f"{claim_id} {row['verdict'].upper()}: {row['statement']} -- {row['quantity']} = "
-                     f"{estimate_text(row)} (expected {row['expected']}){guard}")
+            guard = (
+                "; control fails ✓"
+                if control.iloc[0]["verdict"] == "fail"
+                else f"; control {control.iloc[0]['verdict']} ✗"
+            )
+        lines.append(
+            f"{claim_id} {row['verdict'].upper()}: {row['statement']} -- {row['quantity']} = "
+            f"{estimate_text(row)} (expected {row['expected']}){guard}"
+        )
     return "\n".join(lines)

@@ -33,41 +33,80 @@ def general_covariances(summary, out_prefix, title: str = "", claims=None):
         fig, axes = plt.subplots(1, 2, figsize=(8.0, 3.2), layout="constrained")
         tv = full[(full["metric"] == TV2[0]) & (full["estimator"] == TV2[1])]
         main = tv[~is_control(tv)]
-        lines_by(axes[0], main, "p_target_condition_number", "learner", colors=color_map(main["learner"]))
+        lines_by(
+            axes[0], main, "p_target_condition_number", "learner", colors=color_map(main["learner"])
+        )
         control = tv[is_control(tv)]
         if not control.empty:
-            axes[0].plot(control["p_target_condition_number"], control["mean"], "x", color="0.4",
-                         label="control: CKS, score x 0.5")
+            axes[0].plot(
+                control["p_target_condition_number"],
+                control["mean"],
+                "x",
+                color="0.4",
+                label="control: CKS, score x 0.5",
+            )
         floor_line(axes[0], main, "p_target_condition_number")
         positive_log_ylim(axes[0], pd.concat([main, control]))
         log_axis(axes[0], "x")
-        axes[0].set(xlabel="condition number kappa", ylabel="2-D projected TV (mean of planes)",
-                    title="general covariances (full rank)")
+        axes[0].set(
+            xlabel="condition number kappa",
+            ylabel="2-D projected TV (mean of planes)",
+            title="general covariances (full rank)",
+        )
         axes[0].legend(fontsize=7)
         w2 = halted[(halted["metric"] == "w2") & (halted["n_ok"] > 0)]
         if not w2.empty:
             ax = axes[1]
-            w2 = w2.assign(t0=param_column(w2, "halting_time", np.nan),
-                           w2_hat=debiased_w2(w2["mean"], w2["floor_mean"]))
-            for frame, style_, label in ((w2[w2["t0"].notna() & ~is_control(w2)], "o-", "halted at t0"),
-                                         (w2[w2["t0"].notna() & is_control(w2)], "x--", "control: score x 0.5")):
+            w2 = w2.assign(
+                t0=param_column(w2, "halting_time", np.nan),
+                w2_hat=debiased_w2(w2["mean"], w2["floor_mean"]),
+            )
+            for frame, style_, label in (
+                (w2[w2["t0"].notna() & ~is_control(w2)], "o-", "halted at t0"),
+                (w2[w2["t0"].notna() & is_control(w2)], "x--", "control: score x 0.5"),
+            ):
                 frame = frame.sort_values("t0")
-                ax.plot(frame["t0"], frame["w2_hat"], style_, color="0.4" if "control" in label else None, label=label)
+                ax.plot(
+                    frame["t0"],
+                    frame["w2_hat"],
+                    style_,
+                    color="0.4" if "control" in label else None,
+                    label=label,
+                )
             t0 = w2["t0"].dropna().to_numpy(float)
             grid = np.geomspace(min(t0.min(), 1e-3), t0.max(), 50)
             dim = float(w2["dim"].iloc[0])
-            ax.plot(grid, halting_bound(grid, dim), color="0.25", linestyle="--", linewidth=1,
-                    label="bound sqrt((e^{2 t0} - 1) n)")
+            ax.plot(
+                grid,
+                halting_bound(grid, dim),
+                color="0.25",
+                linestyle="--",
+                linewidth=1,
+                label="bound sqrt((e^{2 t0} - 1) n)",
+            )
             no_halt = w2[w2["t0"].isna() & ~is_control(w2)]
             if not no_halt.empty:
-                ax.plot([1e-3], no_halt["w2_hat"].iloc[:1], "s", color="0.6",
-                        label="no halting (reference, to t = 1e-3)")
+                ax.plot(
+                    [1e-3],
+                    no_halt["w2_hat"].iloc[:1],
+                    "s",
+                    color="0.6",
+                    label="no halting (reference, to t = 1e-3)",
+                )
             log_axis(ax, "x")
-            ax.set(xlabel="halting time t0", ylabel="W2 estimate sqrt(W2^2 - floor^2)",
-                   title=f"halting, rank-{int(float(w2['p_target_rank'].iloc[0]))} covariances in R^{int(dim)}")
+            ax.set(
+                xlabel="halting time t0",
+                ylabel="W2 estimate sqrt(W2^2 - floor^2)",
+                title=f"halting, rank-{int(float(w2['p_target_rank'].iloc[0]))} covariances in R^{int(dim)}",
+            )
             ax.legend(fontsize=7)
         else:
             axes[1].set_visible(False)
         heading = "C6: general Gaussian mixtures (CKS)"
-        return finish(fig, summary, title or claims_banner(claims, ["C6a", "C6b"], heading), out_prefix,
-                      "W2 estimate from the means over seeds; its interval is C6b's, in the title.")
+        return finish(
+            fig,
+            summary,
+            title or claims_banner(claims, ["C6a", "C6b"], heading),
+            out_prefix,
+            "W2 estimate from the means over seeds; its interval is C6b's, in the title.",
+        )

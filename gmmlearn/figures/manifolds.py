@@ -31,31 +31,47 @@ def _components(frame):
 @FIGURES.register("manifolds")
 def manifolds(summary, out_prefix, title: str = "", claims=None):
     """C5: 2-D projected TV vs n_train per manifold instance, diffusion vs EM and KDE."""
-    tv = summary[(summary["metric"] == TV2[0]) & (summary["estimator"] == TV2[1]) & (summary["n_ok"] > 0)]
+    tv = summary[
+        (summary["metric"] == TV2[0]) & (summary["estimator"] == TV2[1]) & (summary["n_ok"] > 0)
+    ]
     tv = tv.assign(label=learner_labels(tv, _components))
     instances = list(tv.groupby(["p_target_shape", "dim"], sort=True))
     cols = min(3, len(instances))
     rows = int(np.ceil(len(instances) / cols))
     with style():
         colors = color_map(tv.loc[tv["n_train"].notna() & ~is_control(tv), "label"])
-        fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.9 * rows), layout="constrained",
-                                 squeeze=False)
+        fig, axes = plt.subplots(
+            rows, cols, figsize=(3.4 * cols, 2.9 * rows), layout="constrained", squeeze=False
+        )
         for ax, ((shape, dim), frame) in zip(axes.ravel(), instances):
             fitted = frame[frame["n_train"].notna()]
             lines_by(ax, fitted[~is_control(fitted)], "n_train", "label", colors=colors)
             control = fitted[is_control(fitted)]
             if not control.empty:
-                ax.plot(control["n_train"], control["mean"], "x", color="0.4", label=control["label"].iloc[0])
+                ax.plot(
+                    control["n_train"],
+                    control["mean"],
+                    "x",
+                    color="0.4",
+                    label=control["label"].iloc[0],
+                )
             oracle = frame[frame["learner"] == "oracle"]
             if not oracle.empty:
-                ax.axhline(oracle["mean"].iloc[0], color="0.45", linestyle=":", label="oracle score")
+                ax.axhline(
+                    oracle["mean"].iloc[0], color="0.45", linestyle=":", label="oracle score"
+                )
             floor_line(ax, fitted)
             log_axis(ax, "x")
-            ax.set(xlabel="training samples n_train", ylabel="2-D projected TV (mean of planes)",
-                   title=f"{shape} in R^{int(dim)}")
+            ax.set(
+                xlabel="training samples n_train",
+                ylabel="2-D projected TV (mean of planes)",
+                title=f"{shape} in R^{int(dim)}",
+            )
             positive_log_ylim(ax, frame)
-        for ax in axes.ravel()[len(instances):]:
+        for ax in axes.ravel()[len(instances) :]:
             ax.set_visible(False)
         axes[0][0].legend(fontsize=6.5)
         heading = "C5: Gaussian convolutions of manifolds (sigma = 0.5, radius 4)"
-        return finish(fig, summary, title or claims_banner(claims, ["C5a", "C5b"], heading), out_prefix)
+        return finish(
+            fig, summary, title or claims_banner(claims, ["C5a", "C5b"], heading), out_prefix
+        )

@@ -23,8 +23,12 @@ from .common import (
 
 
 def _tv(summary, family, control=False):
-    sel = summary[(summary["metric"] == TV2[0]) & (summary["estimator"] == TV2[1]) & (summary["family"] == family)
-                  & (summary["learner"] == "diffusion_poly")]
+    sel = summary[
+        (summary["metric"] == TV2[0])
+        & (summary["estimator"] == TV2[1])
+        & (summary["family"] == family)
+        & (summary["learner"] == "diffusion_poly")
+    ]
     sel = sel[is_control(sel) == control]
     return sel.assign(partition=param_column(sel, "partition", "warm_start"))
 
@@ -32,24 +36,50 @@ def _tv(summary, family, control=False):
 @FIGURES.register("piecewise_vs_global")
 def piecewise_vs_global(summary, out_prefix, title: str = "", claims=None):
     """C2: 2-D projected TV per partition vs m (line_groups) and vs L (far_groups)."""
-    panels = [("line_groups", "p_target_m", "groups on a line m (11 sigma apart)", "line_groups: m groups"),
-              ("far_groups", "p_target_L", "group distance L (units of sigma)", "far_groups (negative result)")]
+    panels = [
+        (
+            "line_groups",
+            "p_target_m",
+            "groups on a line m (11 sigma apart)",
+            "line_groups: m groups",
+        ),
+        (
+            "far_groups",
+            "p_target_L",
+            "group distance L (units of sigma)",
+            "far_groups (negative result)",
+        ),
+    ]
     panels = [p for p in panels if not _tv(summary, p[0]).empty]
     with style():
-        colors = color_map(_tv(summary, panels[0][0])["partition"].tolist()
-                           + _tv(summary, panels[-1][0])["partition"].tolist())
-        fig, axes = plt.subplots(1, len(panels), figsize=(3.8 * len(panels), 3.1), layout="constrained",
-                                 squeeze=False)
+        colors = color_map(
+            _tv(summary, panels[0][0])["partition"].tolist()
+            + _tv(summary, panels[-1][0])["partition"].tolist()
+        )
+        fig, axes = plt.subplots(
+            1, len(panels), figsize=(3.8 * len(panels), 3.1), layout="constrained", squeeze=False
+        )
         for ax, (family, x, xlabel, panel_title) in zip(axes[0], panels):
             tv = _tv(summary, family)
             lines_by(ax, tv, x, "partition", colors=colors)
             control = _tv(summary, family, control=True)
             if not control.empty:
-                ax.errorbar(control[x], control["mean"], yerr=[control["mean"] - control["ci_low"],
-                            control["ci_high"] - control["mean"]], fmt="x", color="0.4", label="control: score x 0.5")
+                ax.errorbar(
+                    control[x],
+                    control["mean"],
+                    yerr=[
+                        control["mean"] - control["ci_low"],
+                        control["ci_high"] - control["mean"],
+                    ],
+                    fmt="x",
+                    color="0.4",
+                    label="control: score x 0.5",
+                )
             floor_line(ax, tv, x)
             ax.set(xlabel=xlabel, ylabel="2-D projected TV (mean of planes)", title=panel_title)
             positive_log_ylim(ax, pd.concat([tv, control]))
             ax.legend(fontsize=7, title="partition")
         heading = "C2: piecewise vs global polynomial regression"
-        return finish(fig, summary, title or claims_banner(claims, ["C2a", "C2b"], heading), out_prefix)
+        return finish(
+            fig, summary, title or claims_banner(claims, ["C2a", "C2b"], heading), out_prefix
+        )

@@ -4,7 +4,12 @@ class is decorated with ``@LEARNERS.register("name")`` plus one import line belo
 from __future__ import annotations
 
 from . import (  # noqa: F401  (registers)
-    classical, diffusion_general, diffusion_poly, em_from_moments, moments_dmm, moments_tensor,
+    classical,
+    diffusion_general,
+    diffusion_poly,
+    em_from_moments,
+    moments_dmm,
+    moments_tensor,
     reference,
 )
 from .base import LEARNERS, Learner, NotFittedError

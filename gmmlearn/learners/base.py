@@ -30,7 +30,7 @@ class Learner(BaseEstimator):
     #: the learner needs training data (False for oracle / exact, which are given the target)
     needs_data: bool = True
 
-    def fit(self, X, random_state=None) -> "Learner":
+    def fit(self, X, random_state=None) -> Learner:
         raise NotImplementedError
 
     def sample(self, n: int, random_state=None) -> np.ndarray:

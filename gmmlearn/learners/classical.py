@@ -54,9 +54,16 @@ class EM(MixtureLearner):
     ``n_iter_``, ``model_`` (the scikit-learn estimator).
     """
 
-    def __init__(self, n_components: int = 3, covariance_type: str = "full", n_init: int = 5,
-                 init_params: str = "k-means++", tol: float = 1e-6, max_iter: int = 1000,
-                 reg_covar: float = 1e-6):
+    def __init__(
+        self,
+        n_components: int = 3,
+        covariance_type: str = "full",
+        n_init: int = 5,
+        init_params: str = "k-means++",
+        tol: float = 1e-6,
+        max_iter: int = 1000,
+        reg_covar: float = 1e-6,
+    ):
         self.n_components = n_components
         self.covariance_type = covariance_type
         self.n_init = n_init
@@ -67,30 +74,39 @@ class EM(MixtureLearner):
 
     def _model(self, random_state: int, **init) -> SklearnGaussianMixture:
         check_choice("covariance_type", self.covariance_type, COVARIANCE_TYPES)
-        check_choice("init_params", self.init_params, ("kmeans", "k-means++", "random", "random_from_data"))
+        check_choice(
+            "init_params", self.init_params, ("kmeans", "k-means++", "random", "random_from_data")
+        )
         return SklearnGaussianMixture(
             n_components=check_int("n_components", self.n_components, minimum=1),
-            covariance_type=self.covariance_type, n_init=check_int("n_init", self.n_init, minimum=1),
-            init_params=self.init_params, tol=check_float("tol", self.tol, minimum=0.0, strict_min=True),
+            covariance_type=self.covariance_type,
+            n_init=check_int("n_init", self.n_init, minimum=1),
+            init_params=self.init_params,
+            tol=check_float("tol", self.tol, minimum=0.0, strict_min=True),
             max_iter=check_int("max_iter", self.max_iter, minimum=1),
-            reg_covar=check_float("reg_covar", self.reg_covar, minimum=0.0), random_state=random_state,
-            **init)
+            reg_covar=check_float("reg_covar", self.reg_covar, minimum=0.0),
+            random_state=random_state,
+            **init,
+        )
 
-    def fit(self, X, random_state=None) -> "EM":
+    def fit(self, X, random_state=None) -> EM:
         X = self._check_data(X)
         seed = int(check_random_state(random_state).integers(2**31 - 1))
         model = self._model(seed)
         if X.shape[0] < model.n_components:
-            raise ValueError(f"n_components={model.n_components} needs at least as many samples, got {X.shape[0]}")
+            raise ValueError(
+                f"n_components={model.n_components} needs at least as many samples, got {X.shape[0]}"
+            )
         return self._store(model.fit(X), X.shape[1])
 
-    def _store(self, model: SklearnGaussianMixture, dim: int) -> "EM":
+    def _store(self, model: SklearnGaussianMixture, dim: int) -> EM:
         self.model_ = model
         self.means_, self.weights_ = model.means_, model.weights_
         self.covariances_ = full_covariances(model)
         self.converged_, self.n_iter_ = bool(model.converged_), int(model.n_iter_)
-        self.mixture_ = GaussianMixture(self.means_, self.weights_ / self.weights_.sum(), self.covariances_,
-                                        family="em")
+        self.mixture_ = GaussianMixture(
+            self.means_, self.weights_ / self.weights_.sum(), self.covariances_, family="em"
+        )
         self.dim_ = dim
         return self
 
@@ -110,7 +126,7 @@ class KDE(MixtureLearner):
         self.bandwidth = bandwidth
         self.max_points = max_points
 
-    def fit(self, X, random_state=None) -> "KDE":
+    def fit(self, X, random_state=None) -> KDE:
         X = self._check_data(X)
         rng = check_random_state(random_state)
         max_points = check_int("max_points", self.max_points, minimum=1)
@@ -121,7 +137,11 @@ class KDE(MixtureLearner):
         silverman = max(spread, 1e-12) * (4.0 / ((d + 2) * N)) ** (1.0 / (d + 4))
         if isinstance(self.bandwidth, str):
             check_choice("bandwidth", self.bandwidth, ("silverman", "cv"))
-            h = silverman if self.bandwidth == "silverman" else self._cross_validate(X, silverman, rng)
+            h = (
+                silverman
+                if self.bandwidth == "silverman"
+                else self._cross_validate(X, silverman, rng)
+            )
         else:
             h = check_float("bandwidth", self.bandwidth, minimum=0.0, strict_min=True)
         self.bandwidth_ = float(h)

@@ -57,8 +57,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..diffusion import FINALS, SAMPLERS, SCHEDULES, alpha, default_horizon, noise_var
-from ..diffusion import reverse_sample, scale_score, score_from_denoiser, time_grid
+from ..diffusion import (
+    FINALS,
+    SAMPLERS,
+    SCHEDULES,
+    alpha,
+    default_horizon,
+    noise_var,
+    reverse_sample,
+    scale_score,
+    score_from_denoiser,
+    time_grid,
+)
 from ..progress import progress
 from ..regression import Partition, n_features
 from ..regression.cell import OUTSIDE, CellModel, fit_cell
@@ -74,10 +84,28 @@ REGRESSION_TARGETS = ("data", "exact")
 #: the engine's parameters (each subclass's ``__init__`` lists them explicitly, with its own
 #: defaults, as scikit-learn's get_params requires)
 ENGINE_PARAMS = (
-    "degree", "n_levels", "schedule", "T", "t_min", "tail_steps", "delta", "noise_draws",
-    "subspace", "ridge", "min_samples_per_feature", "degree_selection", "validation_fraction",
-    "outside", "clip", "sampler", "substeps", "sampling_steps", "final", "score_scale",
-    "regression_target", "target",
+    "degree",
+    "n_levels",
+    "schedule",
+    "T",
+    "t_min",
+    "tail_steps",
+    "delta",
+    "noise_draws",
+    "subspace",
+    "ridge",
+    "min_samples_per_feature",
+    "degree_selection",
+    "validation_fraction",
+    "outside",
+    "clip",
+    "sampler",
+    "substeps",
+    "sampling_steps",
+    "final",
+    "score_scale",
+    "regression_target",
+    "target",
 )
 #: denoised points of the previous level that a warm start may use
 WARM_START_POINTS = 1000
@@ -89,7 +117,9 @@ def parse_subspace(subspace, dim: int):
         return subspace
     match = re.fullmatch(r"pca:(\d+)", str(subspace))
     if not match:
-        raise ValueError(f"subspace must be 'auto', 'none' or 'pca:r' with 1 <= r <= dim, got {subspace!r}")
+        raise ValueError(
+            f"subspace must be 'auto', 'none' or 'pca:r' with 1 <= r <= dim, got {subspace!r}"
+        )
     r = int(match.group(1))
     if not 1 <= r <= dim:
         raise ValueError(f"subspace pca:r needs 1 <= r <= dim={dim}, got r={r}")
@@ -127,7 +157,9 @@ class DiffusionLearner(Learner, ABC):
     def _prepare(self, Z0: np.ndarray, eigvals: np.ndarray, rng: np.random.Generator) -> None: ...
 
     @abstractmethod
-    def _level_partition(self, t: float, previous, rng: np.random.Generator) -> tuple[Partition, int, int]: ...
+    def _level_partition(
+        self, t: float, previous, rng: np.random.Generator
+    ) -> tuple[Partition, int, int]: ...
 
     @abstractmethod
     def _partition_label(self) -> str: ...
@@ -163,10 +195,14 @@ class DiffusionLearner(Learner, ABC):
         check_float("score_scale", self.score_scale, minimum=0.0, strict_min=True)
         check_choice("regression_target", self.regression_target, REGRESSION_TARGETS)
         if self.regression_target == "exact" and not isinstance(self.target, Target):
-            raise ValueError("regression_target='exact' needs the target (its exact denoiser is regressed)")
+            raise ValueError(
+                "regression_target='exact' needs the target (its exact denoiser is regressed)"
+            )
         check_int("tail_steps", self.tail_steps, minimum=0)
         if self.tail_steps and self.delta >= self.t_min:
-            raise ValueError(f"delta must be < t_min={self.t_min} when tail_steps > 0, got {self.delta}")
+            raise ValueError(
+                f"delta must be < t_min={self.t_min} when tail_steps > 0, got {self.delta}"
+            )
         self._validate_own(dim)
 
     def _schedule(self) -> tuple[float, int, float, str]:
@@ -178,7 +214,7 @@ class DiffusionLearner(Learner, ABC):
         return float(t0), 0, float(t0), "rescale"
 
     # -- fit ----------------------------------------------------------------------------------------
-    def fit(self, X, random_state=None) -> "DiffusionLearner":
+    def fit(self, X, random_state=None) -> DiffusionLearner:
         X = self._check_data(X)
         N, dim = X.shape
         self._validate(dim)
@@ -186,8 +222,11 @@ class DiffusionLearner(Learner, ABC):
         self.dim_ = dim
         self.mean_ = X.mean(axis=0)
         Xc = X - self.mean_
-        eigvals, eigvecs = np.linalg.eigh(np.cov(Xc, rowvar=False).reshape(dim, dim)) if N > 1 else \
-            (np.zeros(dim), np.eye(dim))
+        eigvals, eigvecs = (
+            np.linalg.eigh(np.cov(Xc, rowvar=False).reshape(dim, dim))
+            if N > 1
+            else (np.zeros(dim), np.eye(dim))
+        )
         eigvals, eigvecs = np.maximum(eigvals[::-1], 0.0), eigvecs[:, ::-1]
         rank = parse_subspace(self.subspace, dim)
         rank = self._auto_rank(eigvals, N) if rank == "auto" else (None if rank == "none" else rank)
@@ -202,18 +241,24 @@ class DiffusionLearner(Learner, ABC):
         self.times_ = time_grid(self.schedule, self.n_levels - 1, self.T_, t_min)
 
         Z0 = Xc @ self.basis_
-        self.radius_ = float(np.sqrt(np.max(np.einsum("ij,ij->i", Z0, Z0)))) if self.clip else np.inf
+        self.radius_ = (
+            float(np.sqrt(np.max(np.einsum("ij,ij->i", Z0, Z0)))) if self.clip else np.inf
+        )
         n_val = int(round(self.validation_fraction * N))
         least = self.min_samples_per_feature * (self.rank_ + 1)
         if N - n_val < least:
-            raise ValueError(f"{type(self).__name__} needs at least {int(np.ceil(least))} training points "
-                             f"(after the validation split) for degree 1 in {self.rank_} dimensions "
-                             f"(min_samples_per_feature * (r + 1)); got {N - n_val} of n_train={N}")
+            raise ValueError(
+                f"{type(self).__name__} needs at least {int(np.ceil(least))} training points "
+                f"(after the validation split) for degree 1 in {self.rank_} dimensions "
+                f"(min_samples_per_feature * (r + 1)); got {N - n_val} of n_train={N}"
+            )
         perm = rng.permutation(N)
         Z0_val, Z0_fit = Z0[perm[:n_val]], Z0[perm[n_val:]]
         if self.regression_target == "exact" and self.rank_ < dim:
-            raise ValueError("regression_target='exact' needs subspace='none' (or a subspace that "
-                             f"keeps all {dim} directions), got rank {self.rank_}")
+            raise ValueError(
+                "regression_target='exact' needs subspace='none' (or a subspace that "
+                f"keeps all {dim} directions), got rank {self.rank_}"
+            )
 
         self._prepare(Z0_fit, eigvals, rng)
         Z0_fit = np.tile(Z0_fit, (int(self.noise_draws), 1))  # the same X_0 under several noises
@@ -223,10 +268,21 @@ class DiffusionLearner(Learner, ABC):
             Xt = alpha(t) * Z0_fit + np.sqrt(noise_var(t)) * rng.standard_normal(Z0_fit.shape)
             partition, n_clusters, dropped = self._level_partition(t, previous, rng)
             Xv = alpha(t) * Z0_val + np.sqrt(noise_var(t)) * rng.standard_normal(Z0_val.shape)
-            cap = None if previous is None or self.degree_selection == "fixed" else \
-                previous[0].diagnostics["max_degree"] + 2
-            level = self._fit_level(t, Xt, self._regression_labels(Z0_fit, Xt, t), partition, n_clusters,
-                                    Xv, self._regression_labels(Z0_val, Xv, t), cap)
+            cap = (
+                None
+                if previous is None or self.degree_selection == "fixed"
+                else previous[0].diagnostics["max_degree"] + 2
+            )
+            level = self._fit_level(
+                t,
+                Xt,
+                self._regression_labels(Z0_fit, Xt, t),
+                partition,
+                n_clusters,
+                Xv,
+                self._regression_labels(Z0_val, Xv, t),
+                cap,
+            )
             level.diagnostics["dropped_clusters"] = dropped
             self.levels_.append(level)
             previous = (level, Xt)
@@ -239,8 +295,17 @@ class DiffusionLearner(Learner, ABC):
         X = Zt @ self.basis_.T + alpha(t) * self.mean_
         return (self.target.denoise(X, t) - self.mean_) @ self.basis_
 
-    def _fit_level(self, t: float, Xt: np.ndarray, Z0: np.ndarray, partition: Partition, n_clusters: int,
-                   Xv: np.ndarray, Z0v: np.ndarray, cap: int | None) -> Level:
+    def _fit_level(
+        self,
+        t: float,
+        Xt: np.ndarray,
+        Z0: np.ndarray,
+        partition: Partition,
+        n_clusters: int,
+        Xv: np.ndarray,
+        Z0v: np.ndarray,
+        cap: int | None,
+    ) -> Level:
         a = float(alpha(t))
         n_given = partition.n_cells
         partition, labels, counts = self._affordable_partition(partition, Xt, n_clusters)
@@ -254,9 +319,16 @@ class DiffusionLearner(Learner, ABC):
         for j, c in enumerate(partition.centers):
             cell, val = rows[j], (val_rows[j] if select else None)
             degree = self._affordable_degree((cell.stop - cell.start) // int(self.noise_draws), cap)
-            fit = fit_cell(Xt[cell] - a * c, Z0[cell], c, degree, self.ridge,
-                           Xv[val] - a * c if select else None, Z0v[val] if select else None,
-                           outside=self.outside)
+            fit = fit_cell(
+                Xt[cell] - a * c,
+                Z0[cell],
+                c,
+                degree,
+                self.ridge,
+                Xv[val] - a * c if select else None,
+                Z0v[val] if select else None,
+                outside=self.outside,
+            )
             cells.append(fit.model)
             val_sq += fit.validation_loss
             train_sq += fit.train_loss
@@ -266,14 +338,22 @@ class DiffusionLearner(Learner, ABC):
         degrees = [cell.degree for cell in cells]
         draws = int(self.noise_draws)
         diagnostics = {
-            "t": float(t), "cells": len(cells), "clusters": int(n_clusters),
-            "merged_cells": int(n_given - len(cells)), "min_cell_samples": int(counts.min()) // draws,
-            "median_cell_samples": float(np.median(counts)) / draws, "max_cell_samples": int(counts.max()) // draws,
-            "min_degree": int(min(degrees)), "max_degree": int(max(degrees)),
-            "features": int(n_features(self.rank_, max(degrees))), "train_loss": train_sq / Xt.shape[0],
+            "t": float(t),
+            "cells": len(cells),
+            "clusters": int(n_clusters),
+            "merged_cells": int(n_given - len(cells)),
+            "min_cell_samples": int(counts.min()) // draws,
+            "median_cell_samples": float(np.median(counts)) / draws,
+            "max_cell_samples": int(counts.max()) // draws,
+            "min_degree": int(min(degrees)),
+            "max_degree": int(max(degrees)),
+            "features": int(n_features(self.rank_, max(degrees))),
+            "train_loss": train_sq / Xt.shape[0],
             # the loss degrees were selected on (without the clip): optimistic by the selection
             "validation_loss": val_sq / Xv.shape[0] if select else float("nan"),
-            "condition": float(max(conditions)), "gemm_seconds": gemm_s, "gemm_flops": gemm_f,
+            "condition": float(max(conditions)),
+            "gemm_seconds": gemm_s,
+            "gemm_flops": gemm_f,
         }
         return Level(float(t), partition, cells, diagnostics)
 
@@ -286,7 +366,10 @@ class DiffusionLearner(Learner, ABC):
         number merged is the level's ``merged_cells`` diagnostic. Counts are of distinct X_0
         (``noise_draws`` noisy copies of a point are one point)."""
         draws = int(self.noise_draws)
-        most = max(int(n_clusters), int(Xt.shape[0] // draws // (self.min_samples_per_feature * n_features(self.rank_, 2))))
+        most = max(
+            int(n_clusters),
+            int(Xt.shape[0] // draws // (self.min_samples_per_feature * n_features(self.rank_, 2))),
+        )
         least = draws * self.min_samples_per_feature * (self.rank_ + 1)
         labels = partition.assign(Xt)
         counts = np.bincount(labels, minlength=partition.n_cells)
@@ -313,10 +396,12 @@ class DiffusionLearner(Learner, ABC):
         degree used in any cell at any level, the subspace (``pca:r`` or ``none``, also when
         ``auto`` chose it), how the partition was made and the largest number of cells."""
         self._check_fitted()
-        return {"degree_max": max(level.diagnostics["max_degree"] for level in self.levels_),
-                "subspace": "none" if self.rank_ == self.dim_ else f"pca:{self.rank_}",
-                "partition": self._partition_label(),
-                "cells": max(level.diagnostics["cells"] for level in self.levels_)}
+        return {
+            "degree_max": max(level.diagnostics["max_degree"] for level in self.levels_),
+            "subspace": "none" if self.rank_ == self.dim_ else f"pca:{self.rank_}",
+            "partition": self._partition_label(),
+            "cells": max(level.diagnostics["cells"] for level in self.levels_),
+        }
 
     # -- evaluation ---------------------------------------------------------------------------------
     def _level_denoise(self, level: Level, Zt: np.ndarray) -> np.ndarray:
@@ -382,15 +467,26 @@ class DiffusionLearner(Learner, ABC):
         n = check_int("n", n, minimum=1)
         rng = check_random_state(random_state)
         times = self.sampling_times()
-        Z = reverse_sample(n, self.rank_, denoiser=self._centred_denoise, sampler=self.sampler,
-                           times=times, final=self.final_, random_state=rng)
+        Z = reverse_sample(
+            n,
+            self.rank_,
+            denoiser=self._centred_denoise,
+            sampler=self.sampler,
+            times=times,
+            final=self.final_,
+            random_state=rng,
+        )
         delta = float(times[-1])
         offset = {"none": float(alpha(delta)), "denoise": 1.0, "rescale": 1.0}[self.final_]
         out = offset * self.mean_ + Z @ self.basis_.T
         if self.rank_ < self.dim_:
             a = float(alpha(delta))
-            W = np.sqrt(a * a * self.perp_vars_ + noise_var(delta)) * rng.standard_normal((n, self.perp_vars_.size))
-            factor = {"none": 1.0, "denoise": self._perp_shrink(delta), "rescale": np.exp(delta)}[self.final_]
+            W = np.sqrt(a * a * self.perp_vars_ + noise_var(delta)) * rng.standard_normal(
+                (n, self.perp_vars_.size)
+            )
+            factor = {"none": 1.0, "denoise": self._perp_shrink(delta), "rescale": np.exp(delta)}[
+                self.final_
+            ]
             out += (factor * W) @ self.perp_basis_.T
         return out
 
@@ -402,7 +498,9 @@ class DiffusionLearner(Learner, ABC):
             return time_grid(self.schedule, self.sampling_steps, self.T_, self.delta_)
         times = self.times_
         if self.tail_steps_:
-            times = np.concatenate([times, np.geomspace(times[-1], self.delta_, self.tail_steps_ + 1)[1:]])
+            times = np.concatenate(
+                [times, np.geomspace(times[-1], self.delta_, self.tail_steps_ + 1)[1:]]
+            )
         k = int(self.substeps)
         if k == 1:
             return times

@@ -95,8 +95,10 @@ def component_distances(means: np.ndarray, covs: np.ndarray) -> np.ndarray:
     for i in range(k):  # k is the number of components: small
         for j in range(i + 1, k):
             gap = _inverse_sqrt(0.5 * (covs[i] + covs[j])) @ (means[i] - means[j])
-            shape = max(np.linalg.norm(roots[i] @ covs[j] @ roots[i] - eye),
-                        np.linalg.norm(roots[j] @ covs[i] @ roots[j] - eye))
+            shape = max(
+                np.linalg.norm(roots[i] @ covs[j] @ roots[i] - eye),
+                np.linalg.norm(roots[j] @ covs[i] @ roots[j] - eye),
+            )
             d[i, j] = d[j, i] = np.linalg.norm(gap) + shape
     return d
 
@@ -122,7 +124,9 @@ def pca_crude(Z: np.ndarray, k: int, w_min: float, seed: int):
     the points, which only move the estimates to a nearby likelihood optimum."""
     Zc = Z - Z.mean(axis=0)
     r = min(Z.shape[1], k)
-    vecs = np.linalg.eigh(np.cov(Zc, rowvar=False).reshape(Z.shape[1], Z.shape[1]))[1][:, ::-1][:, :r]
+    vecs = np.linalg.eigh(np.cov(Zc, rowvar=False).reshape(Z.shape[1], Z.shape[1]))[1][:, ::-1][
+        :, :r
+    ]
     P = Zc @ vecs
     km = KMeans(n_clusters=k, n_init=5, random_state=seed).fit(P)
     labels, centers = km.labels_, km.cluster_centers_
@@ -132,9 +136,16 @@ def pca_crude(Z: np.ndarray, k: int, w_min: float, seed: int):
     if not keep.all():
         labels = voronoi_labels(P, centers[keep])
     weights, means, covs = _moments(Z, labels, int(keep.sum()))
-    em = GaussianMixture(len(weights), covariance_type="full", weights_init=weights, means_init=means,
-                         precisions_init=np.linalg.inv(covs), max_iter=CRUDE_EM_STEPS, tol=1e-4,
-                         random_state=seed).fit(Z)
+    em = GaussianMixture(
+        len(weights),
+        covariance_type="full",
+        weights_init=weights,
+        means_init=means,
+        precisions_init=np.linalg.inv(covs),
+        max_iter=CRUDE_EM_STEPS,
+        tol=1e-4,
+        random_state=seed,
+    ).fit(Z)
     return em.weights_, em.means_, em.covariances_
 
 
@@ -142,8 +153,14 @@ def _moments(Z: np.ndarray, labels: np.ndarray, k: int):
     reg = CRUDE_REG * float(np.mean(np.var(Z, axis=0))) + 1e-300
     weights = np.bincount(labels, minlength=k) / Z.shape[0]
     means = np.stack([Z[labels == j].mean(axis=0) for j in range(k)])
-    covs = np.stack([np.atleast_2d(np.cov(Z[labels == j], rowvar=False)) if np.sum(labels == j) > 1
-                     else np.zeros((Z.shape[1], Z.shape[1])) for j in range(k)])
+    covs = np.stack(
+        [
+            np.atleast_2d(np.cov(Z[labels == j], rowvar=False))
+            if np.sum(labels == j) > 1
+            else np.zeros((Z.shape[1], Z.shape[1]))
+            for j in range(k)
+        ]
+    )
     return weights, means, covs + reg * np.eye(Z.shape[1])
 
 
@@ -154,8 +171,12 @@ def mixture_bic(Z: np.ndarray, weights, means, covs) -> float:
     for i in range(k):
         L = np.linalg.cholesky(covs[i])
         y = np.linalg.solve(L, (Z - means[i]).T)
-        logp[:, i] = np.log(weights[i]) - 0.5 * np.einsum("ij,ij->j", y, y) - np.log(np.diag(L)).sum() \
+        logp[:, i] = (
+            np.log(weights[i])
+            - 0.5 * np.einsum("ij,ij->j", y, y)
+            - np.log(np.diag(L)).sum()
             - 0.5 * d * np.log(2 * np.pi)
+        )
     m = logp.max(axis=1, keepdims=True)
     loglik = float(np.sum(m[:, 0] + np.log(np.exp(logp - m).sum(axis=1))))
     n_params = (k - 1) + k * d + k * d * (d + 1) / 2
@@ -169,17 +190,41 @@ class DiffusionGeneral(DiffusionLearner):
     (module docstring: each step against the paper). ``target`` is used only by
     ``regression_target='exact'``."""
 
-    def __init__(self, n_components: int | None = None, max_components: int = 8, crude: str = "pca",
-                 grouping: str = "gap", delta_in: float = 1.0, delta_ratio: float = 3.0,
-                 delta_out: float = 4.0, cells: str = "rnet", w_min: float = 0.02,
-                 halting_time: float | None = None, degree: int = 6, n_levels: int = 100,
-                 schedule: str = "geometric", T: float | None = None, t_min: float = 0.02,
-                 tail_steps: int = 10, delta: float = 1e-3, noise_draws: int = 2,
-                 subspace: str = "none", ridge: float = 1e-6, min_samples_per_feature: float = 4.0,
-                 degree_selection: str = "validation", validation_fraction: float = 0.1,
-                 outside: str = "affine", clip: bool = True, sampler: str = "exponential",
-                 substeps: int = 2, sampling_steps: int | None = None, final: str = "none",
-                 score_scale: float = 1.0, regression_target: str = "data", target=None):
+    def __init__(
+        self,
+        n_components: int | None = None,
+        max_components: int = 8,
+        crude: str = "pca",
+        grouping: str = "gap",
+        delta_in: float = 1.0,
+        delta_ratio: float = 3.0,
+        delta_out: float = 4.0,
+        cells: str = "rnet",
+        w_min: float = 0.02,
+        halting_time: float | None = None,
+        degree: int = 6,
+        n_levels: int = 100,
+        schedule: str = "geometric",
+        T: float | None = None,
+        t_min: float = 0.02,
+        tail_steps: int = 10,
+        delta: float = 1e-3,
+        noise_draws: int = 2,
+        subspace: str = "none",
+        ridge: float = 1e-6,
+        min_samples_per_feature: float = 4.0,
+        degree_selection: str = "validation",
+        validation_fraction: float = 0.1,
+        outside: str = "affine",
+        clip: bool = True,
+        sampler: str = "exponential",
+        substeps: int = 2,
+        sampling_steps: int | None = None,
+        final: str = "none",
+        score_scale: float = 1.0,
+        regression_target: str = "data",
+        target=None,
+    ):
         self._set_engine_params(locals())
         self.n_components = n_components
         self.max_components = max_components
@@ -227,7 +272,9 @@ class DiffusionGeneral(DiffusionLearner):
             if self.crude == "pca":
                 fits[k] = pca_crude(sub, k, float(self.w_min), seed)
             else:
-                em = GaussianMixture(k, covariance_type="full", n_init=2, random_state=seed).fit(sub)
+                em = GaussianMixture(k, covariance_type="full", n_init=2, random_state=seed).fit(
+                    sub
+                )
                 fits[k] = (em.weights_, em.means_, em.covariances_)
         k = ks[0] if len(ks) == 1 else min(ks, key=lambda c: mixture_bic(sub, *fits[c]))
         self.crude_weights_, self.crude_means_, self.crude_covariances_ = fits[k]
@@ -241,35 +288,53 @@ class DiffusionGeneral(DiffusionLearner):
         means = a * self.crude_means_
         distances = component_distances(means, covs)
         if self.grouping == "gap":
-            group, threshold = gap_grouping(distances, float(self.delta_in), float(self.delta_ratio))
+            group, threshold = gap_grouping(
+                distances, float(self.delta_in), float(self.delta_ratio)
+            )
         else:
             threshold = float(self.delta_out)
             group = connected_components(distances <= threshold, directed=False)[1]
         self.group_thresholds_.append(threshold)
         n_groups = int(group.max()) + 1
         w = self.crude_weights_
-        centers = np.stack([np.average(self.crude_means_[group == g], axis=0, weights=w[group == g])
-                            for g in range(n_groups)])
+        centers = np.stack(
+            [
+                np.average(self.crude_means_[group == g], axis=0, weights=w[group == g])
+                for g in range(n_groups)
+            ]
+        )
         regions = GaussianRegions(centers, group, means, covs, np.log(w), a)
         if self.cells == "region":
             return regions, n_groups, 0
         return self._tiled(regions, covs, group, a, rng), n_groups, 0
 
-    def _tiled(self, regions: GaussianRegions, covs: np.ndarray, group: np.ndarray, a: float,
-               rng: np.random.Generator) -> TiledPartition:
+    def _tiled(
+        self,
+        regions: GaussianRegions,
+        covs: np.ndarray,
+        group: np.ndarray,
+        a: float,
+        rng: np.random.Generator,
+    ) -> TiledPartition:
         """``cells = rnet``: each region cut by an r-net of points drawn from the crude mixture,
         at radius ``(sqrt(r) + 1/2)`` times the region's component scale at level t (in data
         units), like ``diffusion_poly``'s r-net cells; cells lighter than w_min / 2 dropped."""
         w = self.crude_weights_
         which = rng.choice(w.size, size=SITE_POINTS, p=w / w.sum())
         roots = np.linalg.cholesky(self.crude_covariances_)
-        points = self.crude_means_[which] + np.einsum("nij,nj->ni", roots[which], rng.standard_normal((SITE_POINTS, self.rank_)))
+        points = self.crude_means_[which] + np.einsum(
+            "nij,nj->ni", roots[which], rng.standard_normal((SITE_POINTS, self.rank_))
+        )
         region = regions.assign(a * points)
-        spread = np.sqrt(np.trace(covs, axis1=1, axis2=2) / self.rank_) / a  # per component, data units
+        spread = (
+            np.sqrt(np.trace(covs, axis1=1, axis2=2) / self.rank_) / a
+        )  # per component, data units
         sites, site_region = [], []
         for g in np.unique(region):
             members = points[region == g]
-            radius = (np.sqrt(self.rank_) + 0.5) * float(np.average(spread[group == g], weights=w[group == g]))
+            radius = (np.sqrt(self.rank_) + 0.5) * float(
+                np.average(spread[group == g], weights=w[group == g])
+            )
             seeds = members[rnet_seeds(members, radius)]
             labels = voronoi_labels(members, seeds)
             counts = np.bincount(labels, minlength=len(seeds))

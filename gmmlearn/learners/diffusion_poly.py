@@ -108,25 +108,33 @@ def choose_rank(eigvals: np.ndarray, n_samples: int, sigma2: float | None = None
     return r if 1 <= r <= dim - 2 else None
 
 
-def oracle_points(target, dim: int, name: str = "partition") -> tuple[np.ndarray, np.ndarray, float]:
+def oracle_points(
+    target, dim: int, name: str = "partition"
+) -> tuple[np.ndarray, np.ndarray, float]:
     """(points, weights, scale) of a target's components: atoms (scale sigma) or means (scale
     the largest covariance standard deviation)."""
     if not isinstance(target, Target):
-        raise ValueError(f"{name}='oracle' or 'oracle_groups' needs the target (its atoms or means are the centres)")
+        raise ValueError(
+            f"{name}='oracle' or 'oracle_groups' needs the target (its atoms or means are the centres)"
+        )
     points = getattr(target, "atoms", None)
     if points is not None:
         scale = float(target.sigma)
     else:
         points = getattr(target, "means", None)
         if points is None:
-            raise ValueError(f"{name}='oracle' needs a target with atoms or means, got {target.family}")
+            raise ValueError(
+                f"{name}='oracle' needs a target with atoms or means, got {target.family}"
+            )
         scale = float(np.sqrt(max(np.linalg.eigvalsh(S)[-1] for S in target.covariances)))
     if points.shape[1] != dim:
         raise ValueError(f"{name}='oracle': target dim {points.shape[1]} != data dim {dim}")
     return np.asarray(points, dtype=np.float64), np.asarray(target.weights, dtype=np.float64), scale
 
 
-def oracle_groups(target, points: np.ndarray, weights: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+def oracle_groups(
+    target, points: np.ndarray, weights: np.ndarray, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
     """One anchor per group of components (its weighted mean) and the group of every point: the
     target's declared ``params['atom_groups']`` (``line_groups``, ``far_groups``), otherwise
     single linkage of the points at ``ORACLE_GROUP_LINK * scale``."""
@@ -136,8 +144,12 @@ def oracle_groups(target, points: np.ndarray, weights: np.ndarray, scale: float)
     else:
         links = sq_distances(points, points) <= (ORACLE_GROUP_LINK * scale) ** 2
         group = connected_components(links, directed=False)[1]
-    anchors = np.stack([np.average(points[group == g], axis=0, weights=weights[group == g])
-                        for g in range(int(group.max()) + 1)])
+    anchors = np.stack(
+        [
+            np.average(points[group == g], axis=0, weights=weights[group == g])
+            for g in range(int(group.max()) + 1)
+        ]
+    )
     return anchors, group
 
 
@@ -157,16 +169,36 @@ class DiffusionPoly(DiffusionLearner):
     fidelity to GKL: the module docstring.
     """
 
-    def __init__(self, degree: int = 6, n_levels: int = 100, schedule: str = "geometric",
-                 T: float | None = None, t_min: float = 0.02, tail_steps: int = 10,
-                 delta: float = 1e-3, noise_draws: int = 2, partition: str = "warm_start",
-                 cells: str = "rnet", subspace: str = "auto", ridge: float = 1e-6,
-                 sigma: float | None = 1.0, link_scale: float = 1.0, w_min: float = 0.02,
-                 min_samples_per_feature: float = 4.0, degree_selection: str = "validation",
-                 validation_fraction: float = 0.1, outside: str = "affine", clip: bool = True,
-                 sampler: str = "exponential", substeps: int = 2, sampling_steps: int | None = None,
-                 final: str = "none", score_scale: float = 1.0, regression_target: str = "data",
-                 target=None):
+    def __init__(
+        self,
+        degree: int = 6,
+        n_levels: int = 100,
+        schedule: str = "geometric",
+        T: float | None = None,
+        t_min: float = 0.02,
+        tail_steps: int = 10,
+        delta: float = 1e-3,
+        noise_draws: int = 2,
+        partition: str = "warm_start",
+        cells: str = "rnet",
+        subspace: str = "auto",
+        ridge: float = 1e-6,
+        sigma: float | None = 1.0,
+        link_scale: float = 1.0,
+        w_min: float = 0.02,
+        min_samples_per_feature: float = 4.0,
+        degree_selection: str = "validation",
+        validation_fraction: float = 0.1,
+        outside: str = "affine",
+        clip: bool = True,
+        sampler: str = "exponential",
+        substeps: int = 2,
+        sampling_steps: int | None = None,
+        final: str = "none",
+        score_scale: float = 1.0,
+        regression_target: str = "data",
+        target=None,
+    ):
         self._set_engine_params(locals())
         self.partition = partition
         self.cells = cells
@@ -185,7 +217,9 @@ class DiffusionPoly(DiffusionLearner):
             oracle_points(self.target, dim)
 
     def _auto_rank(self, eigvals: np.ndarray, n_samples: int) -> int | None:
-        return choose_rank(eigvals, n_samples, None if self.sigma is None else float(self.sigma) ** 2)
+        return choose_rank(
+            eigvals, n_samples, None if self.sigma is None else float(self.sigma) ** 2
+        )
 
     def _discarded_variances(self, eigvals: np.ndarray) -> np.ndarray:
         """Isotropic: every discarded direction of a location mixture has variance sigma^2 (plus
@@ -197,7 +231,9 @@ class DiffusionPoly(DiffusionLearner):
         if self.sigma is not None:
             self.sigma_ = float(self.sigma)
         else:
-            self.sigma_ = float(np.sqrt(max(self.perp_vars_[0] if self.rank_ < self.dim_ else eigvals[-1], 1e-12)))
+            self.sigma_ = float(
+                np.sqrt(max(self.perp_vars_[0] if self.rank_ < self.dim_ else eigvals[-1], 1e-12))
+            )
         self._oracle = None
         if self.partition.startswith("oracle"):
             points, weights, scale = oracle_points(self.target, self.dim_)
@@ -217,12 +253,21 @@ class DiffusionPoly(DiffusionLearner):
         if self.partition == "global" or previous is None:
             return VoronoiPartition(np.zeros((1, self.rank_)), a), 1, 0
         level_prev, X_prev = previous
-        subset = rng.choice(X_prev.shape[0], size=min(X_prev.shape[0], WARM_START_POINTS), replace=False)
+        subset = rng.choice(
+            X_prev.shape[0], size=min(X_prev.shape[0], WARM_START_POINTS), replace=False
+        )
         denoised = self._level_denoise(level_prev, X_prev[subset])
         scale = np.sqrt(self.sigma_**2 + np.expm1(2 * t))  # level noise in data units
         radius = (np.sqrt(self.rank_) + 0.5) * scale if self.cells == "rnet" else None
-        return warm_start_partition(denoised, self.link_scale * scale, self.w_min, a, rng, cell_radius=radius,
-                                    max_points=WARM_START_POINTS)
+        return warm_start_partition(
+            denoised,
+            self.link_scale * scale,
+            self.w_min,
+            a,
+            rng,
+            cell_radius=radius,
+            max_points=WARM_START_POINTS,
+        )
 
     def _partition_label(self) -> str:
         return f"warm_start:{self.cells}" if self.partition == "warm_start" else self.partition

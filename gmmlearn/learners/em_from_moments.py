@@ -22,8 +22,15 @@ INITS = {"tensor": MomentsTensor, "dmm": MomentsDMM}
 class EMFromMoments(EM):
     """EM initialised from the tensor method or the denoised method of moments."""
 
-    def __init__(self, n_components: int = 3, init: str = "tensor", covariance_type: str = "full",
-                 tol: float = 1e-6, max_iter: int = 1000, reg_covar: float = 1e-6):
+    def __init__(
+        self,
+        n_components: int = 3,
+        init: str = "tensor",
+        covariance_type: str = "full",
+        tol: float = 1e-6,
+        max_iter: int = 1000,
+        reg_covar: float = 1e-6,
+    ):
         self.n_components = n_components
         self.init = init
         self.covariance_type = covariance_type
@@ -35,17 +42,23 @@ class EMFromMoments(EM):
     n_init = 1
     init_params = "k-means++"
 
-    def fit(self, X, random_state=None) -> "EMFromMoments":
+    def fit(self, X, random_state=None) -> EMFromMoments:
         X = self._check_data(X)
         rng = check_random_state(random_state)
         check_choice("init", self.init, INITS)
         start = INITS[self.init](n_components=self.n_components).fit(X, random_state=rng)
         k, d = start.means_.shape
         precision = 1.0 / start.sigma_**2
-        precisions = {"full": np.broadcast_to(precision * np.eye(d), (k, d, d)).copy(),
-                      "diag": np.full((k, d), precision), "spherical": np.full(k, precision)}
-        model = self._model(int(rng.integers(2**31 - 1)), means_init=start.means_,
-                            weights_init=start.weights_,
-                            precisions_init=precisions[self.covariance_type])
+        precisions = {
+            "full": np.broadcast_to(precision * np.eye(d), (k, d, d)).copy(),
+            "diag": np.full((k, d), precision),
+            "spherical": np.full(k, precision),
+        }
+        model = self._model(
+            int(rng.integers(2**31 - 1)),
+            means_init=start.means_,
+            weights_init=start.weights_,
+            precisions_init=precisions[self.covariance_type],
+        )
         self.init_means_, self.init_weights_ = start.means_, start.weights_
         return self._store(model.fit(X), d)

@@ -51,7 +51,9 @@ def hermite_moment_matrix(order: int, s2: float) -> np.ndarray:
     C = np.zeros((order + 1, order + 1))
     for r in range(order + 1):
         for j in range(r // 2 + 1):
-            C[r, r - 2 * j] = (-1) ** j * factorial(r) / (factorial(j) * factorial(r - 2 * j) * 2**j) * s2**j
+            C[r, r - 2 * j] = (
+                (-1) ** j * factorial(r) / (factorial(j) * factorial(r - 2 * j) * 2**j) * s2**j
+            )
     return C
 
 
@@ -70,9 +72,11 @@ def in_moment_space(m: np.ndarray, k: int, lo: float, hi: float, tol: float = 1e
     H = np.array([[m[i + j] for j in range(k)] for i in range(k)])
     H1 = np.array([[m[i + j + 1] for j in range(k)] for i in range(k)])
     scale = max(1.0, np.abs(H).max())
-    return bool(np.linalg.eigvalsh(H)[0] > tol * scale
-                and np.linalg.eigvalsh(H1 - lo * H)[0] >= -tol * scale
-                and np.linalg.eigvalsh(hi * H - H1)[0] >= -tol * scale)
+    return bool(
+        np.linalg.eigvalsh(H)[0] > tol * scale
+        and np.linalg.eigvalsh(H1 - lo * H)[0] >= -tol * scale
+        and np.linalg.eigvalsh(hi * H - H1)[0] >= -tol * scale
+    )
 
 
 def golub_welsch(m: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -86,8 +90,9 @@ def golub_welsch(m: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return nodes, m[0] * vecs[0] ** 2  # the orthonormal basis starts at p_0 = 1 / sqrt(m_0)
 
 
-def project_to_atoms(m: np.ndarray, k: int, lo: float, hi: float, rng: np.random.Generator,
-                     n_starts: int = 10) -> tuple[np.ndarray, np.ndarray]:
+def project_to_atoms(
+    m: np.ndarray, k: int, lo: float, hi: float, rng: np.random.Generator, n_starts: int = 10
+) -> tuple[np.ndarray, np.ndarray]:
     """The k-atom law on [lo, hi] whose moments 1..2k-1 are closest to m (scaled least squares)."""
     r = np.arange(1, 2 * k)
     scale = np.maximum(np.abs(m[1:]), 1.0)
@@ -101,15 +106,23 @@ def project_to_atoms(m: np.ndarray, k: int, lo: float, hi: float, rng: np.random
     best = None
     for _ in range(n_starts):  # seeded restarts of a small non-convex problem
         start = np.concatenate([np.sort(rng.uniform(lo, hi, k)), np.zeros(k)])
-        fit = least_squares(residual, start, bounds=(np.r_[np.full(k, lo), np.full(k, -30.0)],
-                                                     np.r_[np.full(k, hi), np.full(k, 30.0)]))
+        fit = least_squares(
+            residual,
+            start,
+            bounds=(
+                np.r_[np.full(k, lo), np.full(k, -30.0)],
+                np.r_[np.full(k, hi), np.full(k, 30.0)],
+            ),
+        )
         if best is None or fit.cost < best.cost:
             best = fit
     w = np.exp(best.x[k:] - best.x[k:].max())
     return best.x[:k], w / w.sum()
 
 
-def dmm_1d(x: np.ndarray, k: int, sigma: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def dmm_1d(
+    x: np.ndarray, k: int, sigma: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Atoms and weights of the k-atom mixing law of 1-D data with known noise level sigma."""
     centre, scale = float(np.mean(x)), float(max(np.std(x), 1e-12))
     u, s = (x - centre) / scale, sigma / scale
@@ -136,8 +149,10 @@ def lindsay_sigma(x: np.ndarray, k: int, n_grid: int = 400) -> float:
     values = np.array([det(s2) for s2 in grid])
     crossing = np.flatnonzero(np.sign(values[:-1]) != np.sign(values[1:]))
     if crossing.size == 0:
-        raise ValueError("moments_dmm could not estimate sigma: the Hankel determinant has no root "
-                         "in (0, Var X]; give sigma explicitly")
+        raise ValueError(
+            "moments_dmm could not estimate sigma: the Hankel determinant has no root "
+            "in (0, Var X]; give sigma explicitly"
+        )
     i = crossing[0]
     return scale * float(np.sqrt(brentq(det, grid[i], grid[i + 1], xtol=1e-12)))
 
@@ -151,7 +166,7 @@ class MomentsDMM(MixtureLearner):
         self.sigma = sigma
         self.n_directions = n_directions
 
-    def fit(self, X, random_state=None) -> "MomentsDMM":
+    def fit(self, X, random_state=None) -> MomentsDMM:
         X = self._check_data(X)
         rng = check_random_state(random_state)
         k = check_int("n_components", self.n_components, minimum=1)
@@ -165,8 +180,10 @@ class MomentsDMM(MixtureLearner):
             means = atoms[:, None]
         else:
             if k > MAX_COMPONENTS_HIGH_DIM:
-                raise ValueError(f"moments_dmm in dimension {n} > 1 supports n_components <= "
-                                 f"{MAX_COMPONENTS_HIGH_DIM} (the projection search grows like k^(k-1)); got {k}")
+                raise ValueError(
+                    f"moments_dmm in dimension {n} > 1 supports n_components <= "
+                    f"{MAX_COMPONENTS_HIGH_DIM} (the projection search grows like k^(k-1)); got {k}"
+                )
             means, weights, sigma = self._fit_high_dim(X, k, n_dir, rng)
         weights = np.maximum(weights, 1e-6)  # a mixture needs positive weights (noise can give 0)
         self.means_, self.weights_, self.sigma_ = means, weights / weights.sum(), float(sigma)
@@ -178,7 +195,11 @@ class MomentsDMM(MixtureLearner):
         N, n = X.shape
         centre = X.mean(axis=0)
         vals, vecs = np.linalg.eigh(np.cov(X, rowvar=False))
-        sigma = float(self.sigma) if self.sigma is not None else float(np.sqrt(max(np.mean(vals[: n - k + 1]), 1e-12)))
+        sigma = (
+            float(self.sigma)
+            if self.sigma is not None
+            else float(np.sqrt(max(np.mean(vals[: n - k + 1]), 1e-12)))
+        )
         if k == 1:
             return centre[None, :], np.ones(1), sigma
         U = vecs[:, ::-1][:, : k - 1]
@@ -192,12 +213,19 @@ class MomentsDMM(MixtureLearner):
 
         # a true atom projects onto an estimated atom in every direction; a spurious point of
         # the product grid does not: rank candidates by their worst projection miss
-        miss = np.max([np.min(np.abs((candidates @ u)[:, None] - a[None, :]), axis=1)
-                       for u, (a, _) in zip(directions, laws)], axis=0)
+        miss = np.max(
+            [
+                np.min(np.abs((candidates @ u)[:, None] - a[None, :]), axis=1)
+                for u, (a, _) in zip(directions, laws)
+            ],
+            axis=0,
+        )
         subset = np.argsort(miss)[:k]
         S = candidates[subset]
         # weights: mass 1 and mean 0 (the projected data are centred), non-negative
         w = nnls(np.vstack([S.T, np.ones(k)]), np.r_[np.zeros(r), 1.0])[0]
         w = w / w.sum() if w.sum() > 0 else np.full(k, 1.0 / k)
-        self.projection_w1_ = max(wasserstein_distance(S @ u, a, w, b) for u, (a, b) in zip(directions, laws))
+        self.projection_w1_ = max(
+            wasserstein_distance(S @ u, a, w, b) for u, (a, b) in zip(directions, laws)
+        )
         return centre + S @ U.T, w, sigma

@@ -22,8 +22,8 @@ import numpy as np
 
 from ..targets import LocationMixture
 from ..validation import check_float, check_int, check_random_state
-from .classical import MixtureLearner
 from .base import LEARNERS
+from .classical import MixtureLearner
 
 
 def whitened_third_moment(Y: np.ndarray, m: np.ndarray, G: np.ndarray) -> np.ndarray:
@@ -33,8 +33,9 @@ def whitened_third_moment(Y: np.ndarray, m: np.ndarray, G: np.ndarray) -> np.nda
     return T
 
 
-def tensor_power_method(T: np.ndarray, k: int, n_restarts: int, n_iter: int,
-                        rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def tensor_power_method(
+    T: np.ndarray, k: int, n_restarts: int, n_iter: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Robust tensor power method with deflation: eigenvalues (k,) and eigenvectors (k, k)."""
     T = T.copy()
     lambdas, thetas = np.empty(k), np.empty((k, T.shape[0]))
@@ -59,14 +60,15 @@ def tensor_power_method(T: np.ndarray, k: int, n_restarts: int, n_iter: int,
 class MomentsTensor(MixtureLearner):
     """Hsu-Kakade tensor method for spherical Gaussian mixtures (k <= dim, independent means)."""
 
-    def __init__(self, n_components: int = 3, n_restarts: int = 20, n_iter: int = 50,
-                 rank_tol: float = 1e-6):
+    def __init__(
+        self, n_components: int = 3, n_restarts: int = 20, n_iter: int = 50, rank_tol: float = 1e-6
+    ):
         self.n_components = n_components
         self.n_restarts = n_restarts
         self.n_iter = n_iter
         self.rank_tol = rank_tol
 
-    def fit(self, X, random_state=None) -> "MomentsTensor":
+    def fit(self, X, random_state=None) -> MomentsTensor:
         X = self._check_data(X)
         rng = check_random_state(random_state)
         k = check_int("n_components", self.n_components, minimum=1)
@@ -75,8 +77,10 @@ class MomentsTensor(MixtureLearner):
         rank_tol = check_float("rank_tol", self.rank_tol, minimum=0.0)
         N, n = X.shape
         if k > n:
-            raise ValueError(f"the tensor method needs k <= dim and linearly independent means; "
-                             f"got n_components={k} > dim={n}")
+            raise ValueError(
+                f"the tensor method needs k <= dim and linearly independent means; "
+                f"got n_components={k} > dim={n}"
+            )
         mean = X.mean(axis=0)
         cov_vals, cov_vecs = np.linalg.eigh(np.cov(X, rowvar=False).reshape(n, n))
         sigma2 = float(np.mean(cov_vals[: n - k + 1])) if n > k else float(cov_vals[0])
@@ -88,17 +92,21 @@ class MomentsTensor(MixtureLearner):
         # an eigenvalue is significant above the sampling noise of M2, ~ sigma^2 sqrt(n / N)
         threshold = max(rank_tol * vals[0], 5.0 * sigma2 * np.sqrt(n / N))
         if vals[-1] <= threshold:
-            raise ValueError(f"the tensor method needs k <= dim and linearly independent means: M2 has "
-                             f"fewer than k={k} significant eigenvalues ({np.round(vals, 4).tolist()}, "
-                             f"noise level {threshold:.3g})")
+            raise ValueError(
+                f"the tensor method needs k <= dim and linearly independent means: M2 has "
+                f"fewer than k={k} significant eigenvalues ({np.round(vals, 4).tolist()}, "
+                f"noise level {threshold:.3g})"
+            )
         W = vecs / np.sqrt(vals)
         T = whitened_third_moment(X @ W, W.T @ M1, W.T @ W)
         lambdas, thetas = tensor_power_method(T, k, n_restarts, n_iter, rng)
         B = vecs * np.sqrt(vals)
         self.means_ = (lambdas[:, None] * thetas) @ B.T
-        weights = np.maximum(lambdas ** -2.0, 1e-6) if np.all(lambdas > 0) else np.full(k, 1.0 / k)
+        weights = np.maximum(lambdas**-2.0, 1e-6) if np.all(lambdas > 0) else np.full(k, 1.0 / k)
         self.weights_ = weights / weights.sum()
         self.sigma_ = float(np.sqrt(max(sigma2, 1e-12)))
-        self.mixture_ = LocationMixture(self.means_, self.weights_, self.sigma_, family="moments_tensor")
+        self.mixture_ = LocationMixture(
+            self.means_, self.weights_, self.sigma_, family="moments_tensor"
+        )
         self.dim_ = n
         return self

@@ -10,7 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..diffusion import (
-    FINALS, SAMPLERS, SCHEDULES, default_horizon, reverse_sample, scale_score, time_grid,
+    FINALS,
+    SAMPLERS,
+    SCHEDULES,
+    default_horizon,
+    reverse_sample,
+    scale_score,
+    time_grid,
 )
 from ..targets import Target
 from ..validation import check_choice, check_float, check_int
@@ -19,7 +25,9 @@ from .base import LEARNERS, Learner
 
 def _check_target(target) -> Target:
     if not isinstance(target, Target):
-        raise ValueError(f"target must be a gmmlearn Target (from make_target), got {type(target).__name__}")
+        raise ValueError(
+            f"target must be a gmmlearn Target (from make_target), got {type(target).__name__}"
+        )
     return target
 
 
@@ -42,9 +50,17 @@ class OracleSampler(Learner):
 
     needs_data = False
 
-    def __init__(self, target=None, sampler: str = "ddpm", schedule: str = "geometric",
-                 n_steps: int = 200, T: float | None = None, delta: float = 1e-3,
-                 final: str = "none", score_scale: float = 1.0):
+    def __init__(
+        self,
+        target=None,
+        sampler: str = "ddpm",
+        schedule: str = "geometric",
+        n_steps: int = 200,
+        T: float | None = None,
+        delta: float = 1e-3,
+        final: str = "none",
+        score_scale: float = 1.0,
+    ):
         self.target = target
         self.sampler = sampler
         self.schedule = schedule
@@ -54,7 +70,7 @@ class OracleSampler(Learner):
         self.final = final
         self.score_scale = score_scale
 
-    def fit(self, X=None, random_state=None) -> "OracleSampler":
+    def fit(self, X=None, random_state=None) -> OracleSampler:
         target = _check_target(self.target)
         _check_target_data(target, X)
         check_choice("sampler", self.sampler, SAMPLERS)
@@ -62,9 +78,14 @@ class OracleSampler(Learner):
         check_choice("final", self.final, FINALS)
         self.n_steps_ = check_int("n_steps", self.n_steps, minimum=1)
         self.delta_ = check_float("delta", self.delta, minimum=0.0, strict_min=True)
-        self.score_scale_ = check_float("score_scale", self.score_scale, minimum=0.0, strict_min=True)
-        self.T_ = (default_horizon(target.second_moment()) if self.T is None
-                   else check_float("T", self.T, minimum=self.delta_, strict_min=True))
+        self.score_scale_ = check_float(
+            "score_scale", self.score_scale, minimum=0.0, strict_min=True
+        )
+        self.T_ = (
+            default_horizon(target.second_moment())
+            if self.T is None
+            else check_float("T", self.T, minimum=self.delta_, strict_min=True)
+        )
         self.dim_ = target.dim
         return self
 
@@ -83,8 +104,15 @@ class OracleSampler(Learner):
 
     def sample(self, n: int, random_state=None) -> np.ndarray:
         self._check_fitted()
-        return reverse_sample(n, self.dim_, denoiser=self._denoise, sampler=self.sampler,
-                              times=self.sampling_times(), final=self.final, random_state=random_state)
+        return reverse_sample(
+            n,
+            self.dim_,
+            denoiser=self._denoise,
+            sampler=self.sampler,
+            times=self.sampling_times(),
+            final=self.final,
+            random_state=random_state,
+        )
 
 
 @LEARNERS.register("exact")
@@ -97,7 +125,7 @@ class ExactSampler(Learner):
     def __init__(self, target=None):
         self.target = target
 
-    def fit(self, X=None, random_state=None) -> "ExactSampler":
+    def fit(self, X=None, random_state=None) -> ExactSampler:
         target = _check_target(self.target)
         _check_target_data(target, X)
         self.dim_ = target.dim

@@ -13,7 +13,13 @@ import numpy as np
 
 from ..validation import check_random_state, check_samples
 from . import (  # noqa: F401  (registers)
-    classifier, diagnostics, girsanov, parameters, score, tv, wasserstein,
+    classifier,
+    diagnostics,
+    girsanov,
+    parameters,
+    score,
+    tv,
+    wasserstein,
 )
 from .base import METRICS, MetricNotApplicable, MetricRow, Sense, stable_seed
 
@@ -36,8 +42,10 @@ def evaluate_one(target, learner, Y, spec, base_seed: int) -> list[dict]:
     entry = METRICS.get(name)
     unknown = sorted(set(params) - set(entry.parameters) - {"target", "learner", "Y", "rng"})
     if unknown:
-        raise ValueError(f"metric {name!r} got unknown parameter(s) {unknown}; valid: "
-                         f"{[p for p in entry.parameters if p not in ('target', 'learner', 'Y', 'rng')]}")
+        raise ValueError(
+            f"metric {name!r} got unknown parameter(s) {unknown}; valid: "
+            f"{[p for p in entry.parameters if p not in ('target', 'learner', 'Y', 'rng')]}"
+        )
     rng = np.random.default_rng(np.random.SeedSequence([base_seed, stable_seed(name)]))
     return [row.as_dict() for row in entry.factory(target, learner, Y, rng, **params)]
 
@@ -52,4 +60,12 @@ def evaluate(target, learner, Y, metrics=("tv_projected", "w2"), random_state=No
     return rows
 
 
-__all__ = ["METRICS", "MetricNotApplicable", "MetricRow", "Sense", "evaluate", "evaluate_one", "metric_spec"]
+__all__ = [
+    "METRICS",
+    "MetricNotApplicable",
+    "MetricRow",
+    "Sense",
+    "evaluate",
+    "evaluate_one",
+    "metric_spec",
+]

@@ -41,7 +41,9 @@ class Sense:
         if self.direction not in DIRECTIONS:
             raise ValueError(f"direction must be one of {DIRECTIONS}, got {self.direction!r}")
         if not (self.abs_tol >= 0 and self.rel_tol >= 0):
-            raise ValueError(f"tolerances must be >= 0, got abs_tol={self.abs_tol}, rel_tol={self.rel_tol}")
+            raise ValueError(
+                f"tolerances must be >= 0, got abs_tol={self.abs_tol}, rel_tol={self.rel_tol}"
+            )
         if not self.unit:
             raise ValueError("a metric's unit must be named")
 
@@ -73,8 +75,10 @@ class MetricRegistry(Registry):
         for name, sense in self.senses.items():
             if sense.rows and str(row_metric).startswith(sense.rows):
                 return name, sense
-        raise ValueError(f"no registered metric writes rows named {row_metric!r}; "
-                         f"known: {', '.join(self.names())}")
+        raise ValueError(
+            f"no registered metric writes rows named {row_metric!r}; "
+            f"known: {', '.join(self.names())}"
+        )
 
 
 #: registry of metrics: name -> function, with each metric's :class:`Sense`
@@ -104,12 +108,16 @@ def stable_seed(*parts) -> int:
     return int.from_bytes(digest[:8], "little") >> 1
 
 
-def replicate_split(Y: np.ndarray, size: int, repeats: int, rng: np.random.Generator) -> list[np.ndarray]:
+def replicate_split(
+    Y: np.ndarray, size: int, repeats: int, rng: np.random.Generator
+) -> list[np.ndarray]:
     """``repeats`` disjoint random subsamples of ``size`` rows (size * repeats <= len(Y))."""
     if size * repeats > Y.shape[0]:
-        raise ValueError(f"{repeats} disjoint subsamples of {size} need {size * repeats} rows, got {Y.shape[0]}")
+        raise ValueError(
+            f"{repeats} disjoint subsamples of {size} need {size * repeats} rows, got {Y.shape[0]}"
+        )
     perm = rng.permutation(Y.shape[0])[: size * repeats]
-    return [Y[perm[i * size:(i + 1) * size]] for i in range(repeats)]
+    return [Y[perm[i * size : (i + 1) * size]] for i in range(repeats)]
 
 
 def mean_and_stderr(values) -> tuple[float, float]:

@@ -18,7 +18,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from .base import METRICS, MetricRow, Sense
 
 
-def classifier_accuracy(target, P: np.ndarray, Q: np.ndarray, rng: np.random.Generator) -> tuple[int, int]:
+def classifier_accuracy(
+    target, P: np.ndarray, Q: np.ndarray, rng: np.random.Generator
+) -> tuple[int, int]:
     """(correct, tested) of a classifier trained on half of P vs Q and tested on the other half."""
     n = min(P.shape[0], Q.shape[0])
     P, Q = P[rng.permutation(P.shape[0])[:n]], Q[rng.permutation(Q.shape[0])[:n]]
@@ -47,13 +49,24 @@ def _rows_from_accuracy(correct: int, tested: int, level: float = 0.95):
 def tv_classifier(target, learner, Y, rng, n_max: int = 20_000) -> list[MetricRow]:
     """TV lower bound 2 acc - 1 of a gradient-boosting classifier, with a Clopper-Pearson bound."""
     Yq = Y[: min(Y.shape[0], int(n_max))]
-    value, se, lower = _rows_from_accuracy(*classifier_accuracy(
-        target, target.sample(Yq.shape[0], random_state=rng), Yq, rng))
-    floor, floor_se, floor_lower = _rows_from_accuracy(*classifier_accuracy(
-        target, target.sample(Yq.shape[0], random_state=rng), target.sample(Yq.shape[0], random_state=rng), rng))
+    value, se, lower = _rows_from_accuracy(
+        *classifier_accuracy(target, target.sample(Yq.shape[0], random_state=rng), Yq, rng)
+    )
+    floor, floor_se, floor_lower = _rows_from_accuracy(
+        *classifier_accuracy(
+            target,
+            target.sample(Yq.shape[0], random_state=rng),
+            target.sample(Yq.shape[0], random_state=rng),
+            rng,
+        )
+    )
     nan = float("nan")
-    return [MetricRow("tv_classifier", "2acc-1", float(value), float(se), float(floor), float(floor_se)),
-            MetricRow("tv_classifier", "clopper_pearson", float(lower), nan, float(floor_lower), nan)]
+    return [
+        MetricRow(
+            "tv_classifier", "2acc-1", float(value), float(se), float(floor), float(floor_se)
+        ),
+        MetricRow("tv_classifier", "clopper_pearson", float(lower), nan, float(floor_lower), nan),
+    ]
 
 
 def min_samples(**_) -> int:

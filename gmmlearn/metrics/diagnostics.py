@@ -16,15 +16,30 @@ import numpy as np
 from ..validation import ParameterError
 from .base import METRICS, MetricNotApplicable, MetricRow, Sense
 
-QUANTITIES = ("t", "cells", "clusters", "dropped_clusters", "merged_cells", "min_cell_samples",
-              "median_cell_samples", "max_degree", "features", "train_loss", "validation_loss", "condition",
-              "gemm_seconds", "gemm_flops")
+QUANTITIES = (
+    "t",
+    "cells",
+    "clusters",
+    "dropped_clusters",
+    "merged_cells",
+    "min_cell_samples",
+    "median_cell_samples",
+    "max_degree",
+    "features",
+    "train_loss",
+    "validation_loss",
+    "condition",
+    "gemm_seconds",
+    "gemm_flops",
+)
 #: quantities whose sum over levels is the fit's total
 ADDITIVE = ("gemm_seconds", "gemm_flops")
 
 
-@METRICS.register("fit_diagnostics",
-                  sense=Sense("none", "count, loss or condition number", abs_tol=0.0, rows="diag_"))
+@METRICS.register(
+    "fit_diagnostics",
+    sense=Sense("none", "count, loss or condition number", abs_tol=0.0, rows="diag_"),
+)
 def fit_diagnostics(target, learner, Y, rng, per_level: bool = True) -> list[MetricRow]:
     """Per-level cells, samples per cell, degrees, features, train/validation loss, condition,
     GEMM time and flops; ``per_level=False`` keeps only the ``max`` and ``sum`` rows (a sweep
@@ -33,17 +48,36 @@ def fit_diagnostics(target, learner, Y, rng, per_level: bool = True) -> list[Met
         levels = learner.diagnostics_
     except AttributeError:
         raise MetricNotApplicable(
-            f"fit_diagnostics needs a learner with per-level diagnostics_; {type(learner).__name__} has none") from None
+            f"fit_diagnostics needs a learner with per-level diagnostics_; {type(learner).__name__} has none"
+        ) from None
     if not isinstance(per_level, bool):
-        raise ParameterError("per_level", f"fit_diagnostics per_level must be true or false, got {per_level!r}")
+        raise ParameterError(
+            "per_level", f"fit_diagnostics per_level must be true or false, got {per_level!r}"
+        )
     nan = float("nan")
     rows = []
     for name in QUANTITIES:
         values = [float(level.get(name, nan)) for level in levels]
         if per_level:
-            rows += [MetricRow(f"diag_{name}", f"level{i:03d}", v, nan, nan, nan) for i, v in enumerate(values)]
+            rows += [
+                MetricRow(f"diag_{name}", f"level{i:03d}", v, nan, nan, nan)
+                for i, v in enumerate(values)
+            ]
         finite = np.any(np.isfinite(values))
-        rows.append(MetricRow(f"diag_{name}", "max", float(np.nanmax(values)) if finite else nan, nan, nan, nan))
+        rows.append(
+            MetricRow(
+                f"diag_{name}", "max", float(np.nanmax(values)) if finite else nan, nan, nan, nan
+            )
+        )
         if name in ADDITIVE:
-            rows.append(MetricRow(f"diag_{name}", "sum", float(np.nansum(values)) if finite else nan, nan, nan, nan))
+            rows.append(
+                MetricRow(
+                    f"diag_{name}",
+                    "sum",
+                    float(np.nansum(values)) if finite else nan,
+                    nan,
+                    nan,
+                    nan,
+                )
+            )
     return rows

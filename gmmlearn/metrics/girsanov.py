@@ -28,9 +28,14 @@ from .base import METRICS, MetricNotApplicable, MetricRow, Sense, mean_and_stder
 
 
 def _needs_score(learner):
-    if not (callable(getattr(learner, "score", None)) and callable(getattr(learner, "sampling_times", None))):
-        raise MetricNotApplicable(f"the Girsanov bound needs a learner with score(x, t) and sampling_times(); "
-                                  f"{type(learner).__name__} has not both")
+    if not (
+        callable(getattr(learner, "score", None))
+        and callable(getattr(learner, "sampling_times", None))
+    ):
+        raise MetricNotApplicable(
+            f"the Girsanov bound needs a learner with score(x, t) and sampling_times(); "
+            f"{type(learner).__name__} has not both"
+        )
 
 
 def initialisation_kl(target, T: float, n: int, rng) -> tuple[float, float]:
@@ -40,7 +45,9 @@ def initialisation_kl(target, T: float, n: int, rng) -> tuple[float, float]:
     return mean_and_stderr(target.at_time(T).logpdf(XT) - log_gauss)
 
 
-def girsanov_terms(target, learner, rng, n_points: int, n_nodes: int) -> dict[str, tuple[float, float]]:
+def girsanov_terms(
+    target, learner, rng, n_points: int, n_nodes: int
+) -> dict[str, tuple[float, float]]:
     """Each term of the bound as (value, standard error)."""
     times = np.asarray(learner.sampling_times(), dtype=np.float64)
     nodes, gl_weights = np.polynomial.legendre.leggauss(int(n_nodes))
@@ -67,9 +74,12 @@ def girsanov_terms(target, learner, rng, n_points: int, n_nodes: int) -> dict[st
         score_term += 2 * (b - a) * Xb_first.mean()
         var_score += (2 * (b - a)) ** 2 * Xb_first.var(ddof=1) / n_points
     init, init_se = initialisation_kl(target, float(times[0]), n_points * 10, rng)
-    return {"init": (init, init_se), "total": (init + total, float(np.sqrt(init_se**2 + var_total))),
-            "score_term": (score_term, float(np.sqrt(var_score))),
-            "discretization_term": (disc_term, float(np.sqrt(var_disc)))}
+    return {
+        "init": (init, init_se),
+        "total": (init + total, float(np.sqrt(init_se**2 + var_total))),
+        "score_term": (score_term, float(np.sqrt(var_score))),
+        "discretization_term": (disc_term, float(np.sqrt(var_disc))),
+    }
 
 
 @METRICS.register("kl_girsanov", sense=Sense("lower", "nats", abs_tol=0.01, rel_tol=0.05))
@@ -78,7 +88,10 @@ def kl_girsanov(target, learner, Y, rng, n_points: int = 2000, n_nodes: int = 3)
     discretisation terms as separate rows."""
     _needs_score(learner)
     terms = girsanov_terms(target, learner, rng, int(n_points), int(n_nodes))
-    return [MetricRow("kl_girsanov", name, float(v), float(se), 0.0, 0.0) for name, (v, se) in terms.items()]
+    return [
+        MetricRow("kl_girsanov", name, float(v), float(se), 0.0, 0.0)
+        for name, (v, se) in terms.items()
+    ]
 
 
 def early_stopping_tv(target, delta: float, n: int, rng) -> tuple[float, float]:
@@ -94,8 +107,12 @@ def tv_girsanov(target, learner, Y, rng, n_points: int = 2000, n_nodes: int = 3)
     """TV(P, p_hat) <= TV(P, p_delta) + sqrt(KL_bound / 2) (Pinsker)."""
     _needs_score(learner)
     kl, kl_se = girsanov_terms(target, learner, rng, int(n_points), int(n_nodes))["total"]
-    tv_delta, tv_se = early_stopping_tv(target, float(learner.sampling_times()[-1]), 10 * int(n_points), rng)
+    tv_delta, tv_se = early_stopping_tv(
+        target, float(learner.sampling_times()[-1]), 10 * int(n_points), rng
+    )
     root = np.sqrt(max(kl, 0.0) / 2)
     se = np.sqrt(tv_se**2 + (kl_se / (4 * max(root, 1e-12))) ** 2)
-    return [MetricRow("tv_girsanov", "pinsker", float(tv_delta + root), float(se), 0.0, 0.0),
-            MetricRow("tv_girsanov", "early_stopping", float(tv_delta), float(tv_se), 0.0, 0.0)]
+    return [
+        MetricRow("tv_girsanov", "pinsker", float(tv_delta + root), float(se), 0.0, 0.0),
+        MetricRow("tv_girsanov", "early_stopping", float(tv_delta), float(tv_se), 0.0, 0.0),
+    ]

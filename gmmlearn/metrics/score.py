@@ -48,7 +48,7 @@ def level_rows(rows):
     """score_error's per-level rows of a result frame (its other estimators dropped), with their
     time in a column ``t``."""
     rows = rows[rows["estimator"].str.startswith(LEVEL_PREFIX)]
-    return rows.assign(t=rows["estimator"].str[len(LEVEL_PREFIX):].astype(float))
+    return rows.assign(t=rows["estimator"].str[len(LEVEL_PREFIX) :].astype(float))
 
 
 def _times(learner, times: str, n_times: int, t_max: float, t_min: float) -> np.ndarray:
@@ -59,18 +59,34 @@ def _times(learner, times: str, n_times: int, t_max: float, t_min: float) -> np.
     if times == "levels" and getattr(learner, "times_", None) is None:
         raise MetricNotApplicable("score_error(times='levels') needs a learner with fitted levels")
     if times == "sampling" and not callable(getattr(learner, "sampling_times", None)):
-        raise MetricNotApplicable("score_error(times='sampling') needs a learner with sampling_times()")
-    return np.asarray(learner.times_ if times == "levels" else learner.sampling_times(), dtype=np.float64)
+        raise MetricNotApplicable(
+            "score_error(times='sampling') needs a learner with sampling_times()"
+        )
+    return np.asarray(
+        learner.times_ if times == "levels" else learner.sampling_times(), dtype=np.float64
+    )
 
 
-@METRICS.register("score_error",
-                  sense=Sense("lower", "relative L2 error", abs_tol=0.005, rel_tol=0.05))
-def score_error(target, learner, Y, rng, n_points: int = 20_000, n_times: int = 12,
-                t_max: float = 5.0, t_min: float = 0.02, times: str = "grid") -> list[MetricRow]:
+@METRICS.register(
+    "score_error", sense=Sense("lower", "relative L2 error", abs_tol=0.005, rel_tol=0.05)
+)
+def score_error(
+    target,
+    learner,
+    Y,
+    rng,
+    n_points: int = 20_000,
+    n_times: int = 12,
+    t_max: float = 5.0,
+    t_min: float = 0.02,
+    times: str = "grid",
+) -> list[MetricRow]:
     """Relative L2 error of the learned score per noise level, their mean and worst, and the
     step-weighted absolute error of the sampling bound."""
     if not callable(getattr(learner, "score", None)):
-        raise MetricNotApplicable(f"score_error needs a learner with a score; {type(learner).__name__} has none")
+        raise MetricNotApplicable(
+            f"score_error needs a learner with a score; {type(learner).__name__} has none"
+        )
     grid = _times(learner, times, n_times, t_max, t_min)
     rows, values, ses, abs_means, abs_vars = [], [], [], [], []
     for t in grid:
@@ -88,7 +104,9 @@ def score_error(target, learner, Y, rng, n_points: int = 20_000, n_times: int = 
     steps = -np.diff(grid)  # h_k for t_k, k < last; the last time starts no step
     weighted = float(np.dot(steps, abs_means[:-1]))
     weighted_se = float(np.sqrt(np.dot(steps**2, abs_vars[:-1])))
-    rows += [MetricRow("score_error", "mean", float(np.mean(values)), mean_se, 0.0, 0.0),
-             MetricRow("score_error", "worst", float(values[worst]), float(ses[worst]), 0.0, 0.0),
-             MetricRow("score_error", "girsanov", weighted, weighted_se, 0.0, 0.0)]
+    rows += [
+        MetricRow("score_error", "mean", float(np.mean(values)), mean_se, 0.0, 0.0),
+        MetricRow("score_error", "worst", float(values[worst]), float(ses[worst]), 0.0, 0.0),
+        MetricRow("score_error", "girsanov", weighted, weighted_se, 0.0, 0.0),
+    ]
     return rows

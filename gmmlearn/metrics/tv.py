@@ -36,7 +36,8 @@ def tv_exact(target, learner, Y, rng, n_max: int = 100_000) -> list[MetricRow]:
     """Monte Carlo TV between the target and a learner with a density (proposal (p+q)/2)."""
     if not getattr(learner, "has_logpdf", False):
         raise MetricNotApplicable(
-            f"tv_exact needs a learner with logpdf; {type(learner).__name__} has no density")
+            f"tv_exact needs a learner with logpdf; {type(learner).__name__} has no density"
+        )
     Yq = Y[: min(Y.shape[0], int(n_max))]
     Xp = target.sample(Yq.shape[0], random_state=rng)
     fp = _log_ratio_term(target.logpdf(Xp), learner.logpdf(Xp))
@@ -95,8 +96,16 @@ def _projected_tvs(hists, X, n_boot, rng):
 
 
 @METRICS.register("tv_projected", sense=Sense("lower", "TV", abs_tol=0.005, rel_tol=0.05))
-def tv_projected(target, learner, Y, rng, dims=(1, 2), n_random: int = 2, bins: int | None = None,
-                 n_boot: int = 100) -> list[MetricRow]:
+def tv_projected(
+    target,
+    learner,
+    Y,
+    rng,
+    dims=(1, 2),
+    n_random: int = 2,
+    bins: int | None = None,
+    n_boot: int = 100,
+) -> list[MetricRow]:
     """Histogram TV on r-dim projections (principal plane + n_random random planes) against the
     exact projected target; rows for the mean and the max over planes, for each r in dims."""
     rows = []
@@ -112,10 +121,18 @@ def tv_projected(target, learner, Y, rng, dims=(1, 2), n_random: int = 2, bins: 
         value, boot = _projected_tvs(hists, Y, n_boot, rng)
         floor, floor_boot = _projected_tvs(hists, exact, n_boot, rng)
         for name, reduce in (("mean", np.mean), ("max", np.max)):
-            rows.append(MetricRow(
-                "tv_projected", f"hist{r}d_{name}", float(reduce(value)),
-                float(np.std(reduce(boot, axis=1), ddof=1)), float(reduce(floor)),
-                float(np.std(reduce(floor_boot, axis=1), ddof=1))))
+            rows.append(
+                MetricRow(
+                    "tv_projected",
+                    f"hist{r}d_{name}",
+                    float(reduce(value)),
+                    float(np.std(reduce(boot, axis=1), ddof=1)),
+                    float(reduce(floor)),
+                    float(np.std(reduce(floor_boot, axis=1), ddof=1)),
+                )
+            )
     if not rows:
-        raise MetricNotApplicable(f"tv_projected: no projection dimension in {list(dims)} fits dim={target.dim}")
+        raise MetricNotApplicable(
+            f"tv_projected: no projection dimension in {list(dims)} fits dim={target.dim}"
+        )
     return rows

@@ -53,8 +53,11 @@ def _subsample_size(n: int, n_subsample: int, n_repeats: int) -> int:
     needed = min_samples(n_repeats)
     size = min(check_int("n_subsample", n_subsample, minimum=2), n // int(n_repeats))
     if size < 2:
-        raise ParameterError("n_eval", f"n_eval must be >= 2 * n_repeats = {needed} (disjoint subsamples "
-                                       f"of >= 2 points), got {n} samples")
+        raise ParameterError(
+            "n_eval",
+            f"n_eval must be >= 2 * n_repeats = {needed} (disjoint subsamples "
+            f"of >= 2 points), got {n} samples",
+        )
     return size
 
 
@@ -72,19 +75,23 @@ def _repeated(distance, target, Y, rng, size, repeats):
 def w2(target, learner, Y, rng, n_subsample: int = 1000, n_repeats: int = 3) -> list[MetricRow]:
     """Exact-OT W2 on subsamples of n_subsample points, averaged over n_repeats, with its floor."""
     size = _subsample_size(Y.shape[0], n_subsample, n_repeats)
-    (v, se), (f, fse) = _repeated(lambda A, B, _: emd_w2(A, B), target, Y, rng, size, int(n_repeats))
+    (v, se), (f, fse) = _repeated(
+        lambda A, B, _: emd_w2(A, B), target, Y, rng, size, int(n_repeats)
+    )
     return [MetricRow("w2", f"emd_n{size}", v, se, f, fse)]
 
 
 @METRICS.register("w2_sliced", sense=Sense("lower", "target length", abs_tol=0.01, rel_tol=0.05))
-def w2_sliced(target, learner, Y, rng, n_projections: int = 200, n_subsample: int = 10_000,
-              n_repeats: int = 3) -> list[MetricRow]:
+def w2_sliced(
+    target, learner, Y, rng, n_projections: int = 200, n_subsample: int = 10_000, n_repeats: int = 3
+) -> list[MetricRow]:
     """Sliced W2 (POT, n_projections random directions) on subsamples, with its floor."""
     size = _subsample_size(Y.shape[0], n_subsample, n_repeats)
 
     def sliced(A, B, gen):
-        directions = ot.sliced.get_random_projections(A.shape[1], int(n_projections),
-                                                      seed=int(gen.integers(2**31 - 1)))
+        directions = ot.sliced.get_random_projections(
+            A.shape[1], int(n_projections), seed=int(gen.integers(2**31 - 1))
+        )
         return sliced_w2_equal_size(A, B, directions)
 
     (v, se), (f, fse) = _repeated(sliced, target, Y, rng, size, int(n_repeats))

@@ -80,9 +80,16 @@ class CellFit:
     gemm_flops: float
 
 
-def fit_cell(D: np.ndarray, Y: np.ndarray, center: np.ndarray, max_degree: int, ridge: float,
-             D_val: np.ndarray | None = None, Y_val: np.ndarray | None = None,
-             outside: str = "affine") -> CellFit:
+def fit_cell(
+    D: np.ndarray,
+    Y: np.ndarray,
+    center: np.ndarray,
+    max_degree: int,
+    ridge: float,
+    D_val: np.ndarray | None = None,
+    Y_val: np.ndarray | None = None,
+    outside: str = "affine",
+) -> CellFit:
     """Fit one cell on local coordinates ``D = x - a c`` and targets Y (X_0).
 
     With validation data, every degree 1..max_degree is solved from the same normal equations
@@ -98,7 +105,7 @@ def fit_cell(D: np.ndarray, Y: np.ndarray, center: np.ndarray, max_degree: int, 
         system.add(hermite_features(Z[block], max_degree), Y[block])
     slope = None
     if outside == "affine":
-        slope = system.solve(ridge, n_features(r, 1)).coef[1:r + 1]
+        slope = system.solve(ridge, n_features(r, 1)).coef[1 : r + 1]
     select = D_val is not None and D_val.shape[0] > 0
     if select:
         Zv = D_val @ W.T
@@ -106,16 +113,23 @@ def fit_cell(D: np.ndarray, Y: np.ndarray, center: np.ndarray, max_degree: int, 
         Phi_v = hermite_features(inside, max_degree)
         beyond = 0.0 if slope is None else (Zv - inside) @ slope
     best = None
-    for degree in (range(1, max_degree + 1) if select else [max_degree]):
+    for degree in range(1, max_degree + 1) if select else [max_degree]:
         F = n_features(r, degree)
         solution = system.solve(ridge, F)
         loss = float(np.sum((Phi_v[:F].T @ solution.coef + beyond - Y_val) ** 2)) if select else 0.0
         if best is None or loss < best[0]:
             best = (loss, degree, solution)
     loss, degree, solution = best
-    model = CellModel(np.asarray(center, dtype=np.float64), W, degree, solution.coef, low, high, slope)
+    model = CellModel(
+        np.asarray(center, dtype=np.float64), W, degree, solution.coef, low, high, slope
+    )
     # the Cholesky pivot ratio of the solve (a cheap estimate; an exact eigenvalue ratio per cell
     # cost ~10 % of a degree-6 fit in 4 dimensions)
-    return CellFit(model, loss, solution.train_loss * D.shape[0], solution.condition,
-                   system.gemm_seconds, system.gemm_flops)
-
+    return CellFit(
+        model,
+        loss,
+        solution.train_loss * D.shape[0],
+        solution.condition,
+        system.gemm_seconds,
+        system.gemm_flops,
+    )

@@ -73,8 +73,14 @@ def _blocks(dim: int, degree: int) -> tuple[np.ndarray, list]:
                 block[:, j] = n
                 rows.append(block)
                 first_parent = starts[k - n]
-                plan.append((j, n, slice(row, row + block.shape[0]),
-                             slice(first_parent, first_parent + parents.shape[0])))
+                plan.append(
+                    (
+                        j,
+                        n,
+                        slice(row, row + block.shape[0]),
+                        slice(first_parent, first_parent + parents.shape[0]),
+                    )
+                )
                 row += block.shape[0]
             ends[j + 1] = row
         by_degree.append(np.concatenate(rows))

@@ -27,7 +27,9 @@ MAX_CONDITION = 1e12
 class Solution:
     coef: np.ndarray  # (F, n_out)
     condition: float  # estimated condition number of G / N + ridge I
-    method: str  # "direct" (Cholesky succeeded, well conditioned: solved with its factor) or "lstsq"
+    method: (
+        str  # "direct" (Cholesky succeeded, well conditioned: solved with its factor) or "lstsq"
+    )
     n_samples: int
     train_loss: float  # mean over samples of ||y - coef^T phi||^2
 
@@ -97,5 +99,9 @@ class NormalEquations:
         if coef is None:
             coef = np.linalg.lstsq(A, rhs, rcond=1.0 / MAX_CONDITION)[0]
         G = A - ridge * np.eye(F)
-        sse = self.yy - 2.0 * self.n * float(np.sum(coef * rhs)) + self.n * float(np.sum(coef * (G @ coef)))
+        sse = (
+            self.yy
+            - 2.0 * self.n * float(np.sum(coef * rhs))
+            + self.n * float(np.sum(coef * (G @ coef)))
+        )
         return Solution(coef, condition, method, self.n, max(sse, 0.0) / self.n)

@@ -42,7 +42,8 @@ MODE_MERGE = 0.1
 def sq_distances(X: np.ndarray, C: np.ndarray) -> np.ndarray:
     """Squared Euclidean distances between the rows of X (n, d) and C (m, d)."""
     return np.maximum(
-        np.einsum("ij,ij->i", X, X)[:, None] - 2.0 * X @ C.T + np.einsum("ij,ij->i", C, C), 0.0)
+        np.einsum("ij,ij->i", X, X)[:, None] - 2.0 * X @ C.T + np.einsum("ij,ij->i", C, C), 0.0
+    )
 
 
 def voronoi_labels(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
@@ -85,8 +86,14 @@ def greedy_net(D2: np.ndarray, order: np.ndarray, radius: float) -> np.ndarray:
     return np.array(chosen, dtype=np.int64)
 
 
-def mean_shift(seeds: np.ndarray, points: np.ndarray, bandwidth: float, n_iter: int = 100,
-               tol: float = 1e-4, merge: float | None = None) -> np.ndarray:
+def mean_shift(
+    seeds: np.ndarray,
+    points: np.ndarray,
+    bandwidth: float,
+    n_iter: int = 100,
+    tol: float = 1e-4,
+    merge: float | None = None,
+) -> np.ndarray:
     """Move every seed to a mode of the Gaussian kernel density of ``points``: the fixed-point
     map, vectorised over the seeds still moving by more than ``tol * bandwidth``. With
     ``merge``, a seed that comes within ``merge * bandwidth`` of another one is dropped (both
@@ -114,9 +121,15 @@ def mean_shift(seeds: np.ndarray, points: np.ndarray, bandwidth: float, n_iter: 
     return modes[alive]
 
 
-def warm_start_partition(points: np.ndarray, bandwidth: float, w_min: float, scale: float,
-                         rng: np.random.Generator, cell_radius: float | None = None,
-                         max_points: int = 1000) -> tuple["VoronoiPartition", int, int]:
+def warm_start_partition(
+    points: np.ndarray,
+    bandwidth: float,
+    w_min: float,
+    scale: float,
+    rng: np.random.Generator,
+    cell_radius: float | None = None,
+    max_points: int = 1000,
+) -> tuple[VoronoiPartition, int, int]:
     """The warm-start partition of ``points`` (module docstring), its number of clusters and
     the number of modes dropped as lighter than ``w_min / 2``, computed on a seeded subsample
     of max_points. Without ``cell_radius`` (``cluster`` cells)
@@ -126,7 +139,9 @@ def warm_start_partition(points: np.ndarray, bandwidth: float, w_min: float, sca
     ``cell_radius`` (``rnet`` cells) each cluster is tiled by an r-net of that radius."""
     if points.shape[0] > max_points:
         points = points[rng.choice(points.shape[0], size=max_points, replace=False)]
-    modes = mean_shift(points[rnet_seeds(points, bandwidth)], points, bandwidth, tol=MODE_TOL, merge=MODE_MERGE)
+    modes = mean_shift(
+        points[rnet_seeds(points, bandwidth)], points, bandwidth, tol=MODE_TOL, merge=MODE_MERGE
+    )
     densest_first = np.argsort(-_kernel_mass(modes, points, bandwidth), kind="stable")
     modes = modes[greedy_net(sq_distances(modes, modes), densest_first, bandwidth / 2)]
     cluster = voronoi_labels(points, modes)
@@ -142,7 +157,11 @@ def warm_start_partition(points: np.ndarray, bandwidth: float, w_min: float, sca
             return VoronoiPartition(anchors, scale), 1, dropped
         sites = [m[rnet_seeds(m, bandwidth)] for m in members]
         group = np.repeat(np.arange(n_clusters), [len(s) for s in sites])
-        return VoronoiPartition(anchors, scale, sites=np.concatenate(sites), group=group), n_clusters, dropped
+        return (
+            VoronoiPartition(anchors, scale, sites=np.concatenate(sites), group=group),
+            n_clusters,
+            dropped,
+        )
     centers = []
     for cluster_points in members:  # one iteration per cluster
         seeds = cluster_points[rnet_seeds(cluster_points, cell_radius)]
@@ -175,7 +194,7 @@ class Partition(ABC):
         """Cell index (0 .. n_cells - 1) of every row of Z."""
 
     @abstractmethod
-    def without(self, j: int) -> "Partition":
+    def without(self, j: int) -> Partition:
         """The partition with cell j merged into its neighbours."""
 
 
@@ -184,11 +203,18 @@ class VoronoiPartition(Partition):
     anchors (plain Voronoi cells); with ``sites`` and ``group`` (the cell of each site) a cell
     is the union of its sites' Voronoi regions."""
 
-    def __init__(self, centers: np.ndarray, scale: float, sites: np.ndarray | None = None,
-                 group: np.ndarray | None = None):
+    def __init__(
+        self,
+        centers: np.ndarray,
+        scale: float,
+        sites: np.ndarray | None = None,
+        group: np.ndarray | None = None,
+    ):
         self.centers = np.atleast_2d(np.asarray(centers, dtype=np.float64))
         self.scale = float(scale)
-        self.sites = self.centers if sites is None else np.atleast_2d(np.asarray(sites, dtype=np.float64))
+        self.sites = (
+            self.centers if sites is None else np.atleast_2d(np.asarray(sites, dtype=np.float64))
+        )
         self.group = np.arange(self.n_cells) if group is None else np.asarray(group, dtype=np.int64)
 
     def assign(self, Z: np.ndarray) -> np.ndarray:
@@ -196,11 +222,12 @@ class VoronoiPartition(Partition):
             return np.zeros(Z.shape[0], dtype=np.int64)
         return self.group[voronoi_labels(Z, self.scale * self.sites)]
 
-    def without(self, j: int) -> "VoronoiPartition":
+    def without(self, j: int) -> VoronoiPartition:
         keep = self.group != j
         group = self.group[keep]
-        return VoronoiPartition(np.delete(self.centers, j, axis=0), self.scale, self.sites[keep],
-                                group - (group > j))
+        return VoronoiPartition(
+            np.delete(self.centers, j, axis=0), self.scale, self.sites[keep], group - (group > j)
+        )
 
 
 class GaussianRegions(Partition):
@@ -221,17 +248,27 @@ class GaussianRegions(Partition):
         scores = np.empty((Z.shape[0], self.means.shape[0]))
         for i in range(self.means.shape[0]):  # loop over components, vectorised over points
             y = np.linalg.solve(self._chol[i], (Z - self.means[i]).T)
-            scores[:, i] = self.log_weights[i] - 0.5 * (self._logdet[i] + np.einsum("ij,ij->j", y, y))
+            scores[:, i] = self.log_weights[i] - 0.5 * (
+                self._logdet[i] + np.einsum("ij,ij->j", y, y)
+            )
         return self.group[np.argmax(scores, axis=1)]
 
-    def without(self, j: int) -> "GaussianRegions":
+    def without(self, j: int) -> GaussianRegions:
         """Group j's components join the group with the nearest centre."""
         others = [g for g in range(self.n_cells) if g != j]
-        nearest = others[int(np.argmin(np.sum((self.centers[others] - self.centers[j]) ** 2, axis=1)))]
+        nearest = others[
+            int(np.argmin(np.sum((self.centers[others] - self.centers[j]) ** 2, axis=1)))
+        ]
         group = np.where(self.group == j, nearest, self.group)
         group = group - (group > j)
-        return GaussianRegions(np.delete(self.centers, j, axis=0), group, self.means, self.covs,
-                               self.log_weights, self.scale)
+        return GaussianRegions(
+            np.delete(self.centers, j, axis=0),
+            group,
+            self.means,
+            self.covs,
+            self.log_weights,
+            self.scale,
+        )
 
 
 class TiledPartition(Partition):
@@ -254,5 +291,7 @@ class TiledPartition(Partition):
             labels[rows] = np.argmin(D2, axis=1)
         return labels
 
-    def without(self, j: int) -> "TiledPartition":
-        return TiledPartition(self.base, np.delete(self.centers, j, axis=0), np.delete(self.region, j), self.scale)
+    def without(self, j: int) -> TiledPartition:
+        return TiledPartition(
+            self.base, np.delete(self.centers, j, axis=0), np.delete(self.region, j), self.scale
+        )

@@ -8,7 +8,13 @@ parameters. A new family is one module that decorates its factory with
 from __future__ import annotations
 
 from . import (  # noqa: F401  (registers)
-    balls, far_groups, general, isotropic, line_groups, manifold, sphere_exact,
+    balls,
+    far_groups,
+    general,
+    isotropic,
+    line_groups,
+    manifold,
+    sphere_exact,
 )
 from .base import FAMILIES, Target
 from .gaussian import GaussianMixture
@@ -28,9 +34,18 @@ def target_from_dict(data: dict) -> Target:
     try:
         cls = _SHAPES[data["shape"]]
     except KeyError:
-        raise ValueError(f"unknown target shape {data.get('shape')!r}; valid: {sorted(_SHAPES)}") from None
+        raise ValueError(
+            f"unknown target shape {data.get('shape')!r}; valid: {sorted(_SHAPES)}"
+        ) from None
     return cls(**data["arrays"], family=data.get("family"), params=data.get("params"))
 
 
-__all__ = ["FAMILIES", "GaussianMixture", "LocationMixture", "SphereConvolution", "Target",
-           "make_target", "target_from_dict"]
+__all__ = [
+    "FAMILIES",
+    "GaussianMixture",
+    "LocationMixture",
+    "SphereConvolution",
+    "Target",
+    "make_target",
+    "target_from_dict",
+]

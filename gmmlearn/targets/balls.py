@@ -10,10 +10,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm, qmc
 
-from ..validation import check_length, check_int
+from ..validation import check_int, check_length
 from .base import FAMILIES
 from .generators import (
-    check_w_min, default_radius, explicit_or_generated, mixture_weights, separated_points,
+    check_w_min,
+    default_radius,
+    explicit_or_generated,
+    mixture_weights,
+    separated_points,
 )
 from .location import LocationMixture
 
@@ -28,10 +32,19 @@ def quasi_uniform_in_ball(n: int, dim: int, rng: np.random.Generator) -> np.ndar
 
 
 @FAMILIES.register("union_of_balls")
-def union_of_balls(dim: int = 2, k: int = 3, ball_radius: float = 1.0,
-                   centers_radius: float | None = None, separation: float | None = None,
-                   n_atoms: int = 600, sigma: float = 0.5, weights=None, w_min: float | None = None,
-                   atoms=None, seed: int = 0) -> LocationMixture:
+def union_of_balls(
+    dim: int = 2,
+    k: int = 3,
+    ball_radius: float = 1.0,
+    centers_radius: float | None = None,
+    separation: float | None = None,
+    n_atoms: int = 600,
+    sigma: float = 0.5,
+    weights=None,
+    w_min: float | None = None,
+    atoms=None,
+    seed: int = 0,
+) -> LocationMixture:
     """Gaussian convolution of a quasi-uniform law on k balls, as an exact n_atoms-atom mixture.
 
     Ball centres are separated by ``separation`` (default ``2 ball_radius + 4 sigma``) inside a
@@ -42,19 +55,32 @@ def union_of_balls(dim: int = 2, k: int = 3, ball_radius: float = 1.0,
     if atoms is not None:
         atoms = explicit_or_generated("atoms", atoms, None)
         w = np.full(atoms.shape[0], 1.0 / atoms.shape[0]) if weights is None else weights
-        return LocationMixture(atoms, w, sigma, family="union_of_balls",
-                               params=dict(dim=atoms.shape[1], n_atoms=atoms.shape[0], sigma=sigma))
+        return LocationMixture(
+            atoms,
+            w,
+            sigma,
+            family="union_of_balls",
+            params=dict(dim=atoms.shape[1], n_atoms=atoms.shape[0], sigma=sigma),
+        )
     dim = check_int("dim", dim, minimum=1)
     k = check_int("k", k, minimum=1)
     n_atoms = check_int("n_atoms", n_atoms, minimum=k)
     ball_radius = check_length("ball_radius", ball_radius, allow_zero=True)
     check_w_min(w_min, k)
-    separation = 2 * ball_radius + 4 * sigma if separation is None else check_length(
-        "separation", separation, allow_zero=True)
-    centers_radius = default_radius(k, dim, separation) if centers_radius is None else check_length(
-        "centers_radius", centers_radius)
+    separation = (
+        2 * ball_radius + 4 * sigma
+        if separation is None
+        else check_length("separation", separation, allow_zero=True)
+    )
+    centers_radius = (
+        default_radius(k, dim, separation)
+        if centers_radius is None
+        else check_length("centers_radius", centers_radius)
+    )
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
-    centers = separated_points(k, dim, centers_radius, separation, rng, radius_name="centers_radius")
+    centers = separated_points(
+        k, dim, centers_radius, separation, rng, radius_name="centers_radius"
+    )
     ball_w = np.asarray(mixture_weights(k, weights, w_min, rng), dtype=np.float64)
     if ball_w.shape != (k,):
         raise ValueError(f"weights must give one weight per ball (k={k}), got {ball_w.size}")
@@ -63,7 +89,17 @@ def union_of_balls(dim: int = 2, k: int = 3, ball_radius: float = 1.0,
     points = quasi_uniform_in_ball(n_atoms, dim, rng) * ball_radius
     atoms = points + np.repeat(centers, counts, axis=0)
     atom_w = np.repeat(ball_w / counts, counts)
-    params = dict(dim=dim, k=k, ball_radius=ball_radius, centers_radius=centers_radius,
-                  separation=separation, n_atoms=n_atoms, sigma=sigma, weights=weights,
-                  w_min=w_min, seed=seed, centers=centers.tolist())
+    params = dict(
+        dim=dim,
+        k=k,
+        ball_radius=ball_radius,
+        centers_radius=centers_radius,
+        separation=separation,
+        n_atoms=n_atoms,
+        sigma=sigma,
+        weights=weights,
+        w_min=w_min,
+        seed=seed,
+        centers=centers.tolist(),
+    )
     return LocationMixture(atoms, atom_w, sigma, family="union_of_balls", params=params)

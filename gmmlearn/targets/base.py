@@ -59,11 +59,11 @@ class Target(ABC):
         """E[X_0 | X_t = x], shape (n, dim)."""
 
     @abstractmethod
-    def at_time(self, t: float) -> "Target":
+    def at_time(self, t: float) -> Target:
         """The law p_t of X_t as a target of the same shape."""
 
     @abstractmethod
-    def project(self, basis) -> "Target":
+    def project(self, basis) -> Target:
         """The law of X @ basis for a (dim, r) matrix with orthonormal columns."""
 
     @abstractmethod
@@ -99,11 +99,17 @@ class Target(ABC):
             key: (value.tolist() if isinstance(value, np.ndarray) else value)
             for key, value in self._arrays().items()
         }
-        return {"shape": self.shape, "family": self.family, "params": _jsonable(self.params),
-                "arrays": arrays}
+        return {
+            "shape": self.shape,
+            "family": self.family,
+            "params": _jsonable(self.params),
+            "arrays": arrays,
+        }
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v!r}" for k, v in self.params.items() if not isinstance(v, (list, np.ndarray)))
+        shown = ", ".join(
+            f"{k}={v!r}" for k, v in self.params.items() if not isinstance(v, (list, np.ndarray))
+        )
         return f"<{type(self).__name__} {self.family}({shown}) dim={self.dim}>"
 
 

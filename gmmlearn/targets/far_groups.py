@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_length, check_int
+from ..validation import check_int, check_length
 from .base import FAMILIES
 from .location import LocationMixture
 
 
 @FAMILIES.register("far_groups")
-def far_groups(L: float = 8.0, gap: float = 2.5, dim: int = 2, sigma: float = 1.0,
-               weights=(0.35, 0.15, 0.2, 0.3)) -> LocationMixture:
+def far_groups(
+    L: float = 8.0,
+    gap: float = 2.5,
+    dim: int = 2,
+    sigma: float = 1.0,
+    weights=(0.35, 0.15, 0.2, 0.3),
+) -> LocationMixture:
     """Pairs of components gap*sigma apart along e2, placed at +-L e1, weights (+L pair, -L pair)."""
     L = check_length("L", L, allow_zero=True)
     gap = check_length("gap", gap, allow_zero=True)
@@ -28,5 +33,7 @@ def far_groups(L: float = 8.0, gap: float = 2.5, dim: int = 2, sigma: float = 1.
     atoms = np.zeros((4, dim))
     atoms[:, 0] = [L, L, -L, -L]
     atoms[:, 1] = 0.5 * gap * sigma * np.array([-1, 1, -1, 1])
-    params = dict(L=L, gap=gap, dim=dim, sigma=sigma, weights=list(weights), atom_groups=[0, 0, 1, 1])
+    params = dict(
+        L=L, gap=gap, dim=dim, sigma=sigma, weights=list(weights), atom_groups=[0, 0, 1, 1]
+    )
     return LocationMixture(atoms, weights, sigma, family="far_groups", params=params)

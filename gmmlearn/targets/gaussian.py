@@ -16,7 +16,13 @@ from scipy.special import ndtr, owens_t
 from ..diffusion.ou import alpha, noise_var
 from ..validation import check_int, check_random_state, check_time
 from .base import (
-    Target, check_basis, check_edges, check_weights, logsumexp_rows, row_chunks, softmax_rows,
+    Target,
+    check_basis,
+    check_edges,
+    check_weights,
+    logsumexp_rows,
+    row_chunks,
+    softmax_rows,
 )
 
 #: below this standard deviation (relative to the bin range) an axis counts as degenerate
@@ -125,8 +131,11 @@ class GaussianMixture(Target):
         X = self._check(X)
         t = check_time(t)
         return self._blockwise(
-            X, t, lambda logits, solved: -np.einsum("ni,ind->nd", softmax_rows(logits), solved),
-            X.shape)
+            X,
+            t,
+            lambda logits, solved: -np.einsum("ni,ind->nd", softmax_rows(logits), solved),
+            X.shape,
+        )
 
     def denoise(self, X, t: float) -> np.ndarray:
         X = self._check(X)
@@ -139,17 +148,27 @@ class GaussianMixture(Target):
 
         return self._blockwise(X, t, reduce, X.shape)
 
-    def at_time(self, t: float) -> "GaussianMixture":
+    def at_time(self, t: float) -> GaussianMixture:
         t = check_time(t)
-        return GaussianMixture(alpha(t) * self.means, self.weights, self._time_covs(t),
-                               family=self.family, params={**self.params, "t": t})
+        return GaussianMixture(
+            alpha(t) * self.means,
+            self.weights,
+            self._time_covs(t),
+            family=self.family,
+            params={**self.params, "t": t},
+        )
 
     # -- projections and exact bin masses ---------------------------------------------------------
-    def project(self, basis) -> "GaussianMixture":
+    def project(self, basis) -> GaussianMixture:
         B = check_basis(basis, self.dim)
         covs = np.einsum("di,kde,ej->kij", B, self.covariances, B)
-        return GaussianMixture(self.means @ B, self.weights, covs, family=self.family,
-                               params={**self.params, "projected_to": B.shape[1]})
+        return GaussianMixture(
+            self.means @ B,
+            self.weights,
+            covs,
+            family=self.family,
+            params={**self.params, "projected_to": B.shape[1]},
+        )
 
     def bin_masses(self, edges) -> np.ndarray:
         """Bin probabilities: normal CDF differences in 1-D; in 2-D, inclusion-exclusion of the
@@ -158,12 +177,18 @@ class GaussianMixture(Target):
         rectangle masses of (y, z) given x (see :func:`_box_masses`)."""
         edges = check_edges(edges, self.dim)
         if self.dim == 1:
-            return self.weights @ np.stack([_interval_masses(edges[0], m[0], np.sqrt(C[0, 0]))
-                                            for m, C in zip(self.means, self.covariances)])
+            return self.weights @ np.stack(
+                [
+                    _interval_masses(edges[0], m[0], np.sqrt(C[0, 0]))
+                    for m, C in zip(self.means, self.covariances)
+                ]
+            )
         if self.dim > 3:
             raise ValueError(f"bin_masses needs dim <= 3 (project first), got dim={self.dim}")
         masses = _rectangle_masses if self.dim == 2 else _box_masses
-        return sum(w * masses(*edges, m, C) for w, m, C in zip(self.weights, self.means, self.covariances))
+        return sum(
+            w * masses(*edges, m, C) for w, m, C in zip(self.weights, self.means, self.covariances)
+        )
 
     # -- moments and serialisation --------------------------------------------------------------
     def mean(self) -> np.ndarray:
@@ -196,20 +221,27 @@ def bivariate_normal_cdf(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray
         a_h = (k - rho * h) / (h * c)
         a_k = (h - rho * k) / (k * c)
     beta = np.where((h * k > 0) | ((h * k == 0) & (h + k >= 0)), 0.0, 0.5)
-    value = 0.5 * (ndtr(h) + ndtr(k)) - owens_t(h, np.nan_to_num(a_h)) \
-        - owens_t(k, np.nan_to_num(a_k)) - beta
+    value = (
+        0.5 * (ndtr(h) + ndtr(k))
+        - owens_t(h, np.nan_to_num(a_h))
+        - owens_t(k, np.nan_to_num(a_k))
+        - beta
+    )
     both_zero = (h == 0) & (k == 0)
     return np.where(both_zero, 0.25 + np.arcsin(rho) / (2 * np.pi), value)
 
 
-def _rectangle_masses(ex: np.ndarray, ey: np.ndarray, mean: np.ndarray, C: np.ndarray) -> np.ndarray:
+def _rectangle_masses(
+    ex: np.ndarray, ey: np.ndarray, mean: np.ndarray, C: np.ndarray
+) -> np.ndarray:
     """P(X in [ex_i, ex_{i+1}] x [ey_j, ey_{j+1}]) for X ~ N(mean, C) in 2-D.
 
     ``mean`` may carry leading batch axes (..., 2) for a common C: the result is (..., bx, by)."""
     mean = np.asarray(mean, dtype=np.float64)
     if mean.ndim > 1:
         return np.stack([_rectangle_masses(ex, ey, m, C) for m in mean.reshape(-1, 2)]).reshape(
-            mean.shape[:-1] + (ex.size - 1, ey.size - 1))
+            mean.shape[:-1] + (ex.size - 1, ey.size - 1)
+        )
     sx, sy = np.sqrt(max(C[0, 0], 0.0)), np.sqrt(max(C[1, 1], 0.0))
     degenerate_x = sx <= _DEGENERATE_SD * (ex[-1] - ex[0])
     degenerate_y = sy <= _DEGENERATE_SD * (ey[-1] - ey[0])
@@ -238,8 +270,11 @@ def _box_masses(ex, ey, ez, mean, C) -> np.ndarray:
     the x standard deviation), with Gauss-Legendre nodes in each piece."""
     sx = np.sqrt(max(C[0, 0], 0.0))
     if sx <= _DEGENERATE_SD * (ex[-1] - ex[0]):  # x is a point mass
-        return np.einsum("a,bc->abc", _interval_masses(ex, mean[0], sx),
-                         _rectangle_masses(ey, ez, mean[1:], C[1:, 1:]))
+        return np.einsum(
+            "a,bc->abc",
+            _interval_masses(ex, mean[0], sx),
+            _rectangle_masses(ey, ez, mean[1:], C[1:, 1:]),
+        )
     slope = C[1:, 0] / C[0, 0]
     S = C[1:, 1:] - np.outer(C[1:, 0], C[0, 1:]) / C[0, 0]
     cond_sd = np.sqrt(np.maximum(np.diag(S), 0.0))
@@ -252,7 +287,11 @@ def _box_masses(ex, ey, ez, mean, C) -> np.ndarray:
         cuts = np.linspace(lo, hi, n + 1)
         half = 0.5 * np.diff(cuts)[:, None]
         xs = (0.5 * (cuts[1:] + cuts[:-1]))[:, None] + half * nodes  # (pieces, nodes)
-        w = (half * weights).ravel() * np.exp(-0.5 * ((xs.ravel() - mean[0]) / sx) ** 2) / (sx * np.sqrt(2 * np.pi))
+        w = (
+            (half * weights).ravel()
+            * np.exp(-0.5 * ((xs.ravel() - mean[0]) / sx) ** 2)
+            / (sx * np.sqrt(2 * np.pi))
+        )
         cond_mean = mean[1:] + np.outer(xs.ravel() - mean[0], slope)
         out[i] = np.einsum("q,qbc->bc", w, _rectangle_masses(ey, ez, cond_mean, S))
     return out

@@ -25,8 +25,14 @@ def uniform_in_ball(n: int, dim: int, radius: float, rng: np.random.Generator) -
     return radius * rng.random(n)[:, None] ** (1.0 / dim) * u
 
 
-def separated_points(k: int, dim: int, radius: float, separation: float,
-                     rng: np.random.Generator, radius_name: str = "radius") -> np.ndarray:
+def separated_points(
+    k: int,
+    dim: int,
+    radius: float,
+    separation: float,
+    rng: np.random.Generator,
+    radius_name: str = "radius",
+) -> np.ndarray:
     """k points uniform in a ball of ``radius`` with all pairwise distances >= ``separation``.
 
     Sequential rejection sampling, restarted when a point cannot be placed; raises a clear
@@ -35,7 +41,10 @@ def separated_points(k: int, dim: int, radius: float, separation: float,
     for _ in range(_MAX_PLACEMENT_ROUNDS):
         points = np.empty((0, dim))
         for candidate in uniform_in_ball(200 * k, dim, radius, rng):
-            if points.shape[0] == 0 or np.min(np.linalg.norm(points - candidate, axis=1)) >= separation:
+            if (
+                points.shape[0] == 0
+                or np.min(np.linalg.norm(points - candidate, axis=1)) >= separation
+            ):
                 points = np.vstack([points, candidate])
                 if points.shape[0] == k:
                     return points
@@ -84,7 +93,9 @@ def check_dim_k(dim, k, default_dim: int = 2, default_k: int = 3) -> tuple[int, 
 def resolve_means(means, dim, k):
     """(means or None, dim, k): given means fix dim and k (which must agree if also given);
     otherwise dim and k take their defaults (2 and 3)."""
-    means = explicit_or_generated("means", means, None if dim is None else check_int("dim", dim, minimum=1))
+    means = explicit_or_generated(
+        "means", means, None if dim is None else check_int("dim", dim, minimum=1)
+    )
     if means is None:
         return (None, *check_dim_k(dim, k))
     dim, k = check_dim_k(means.shape[1], means.shape[0] if k is None else k)

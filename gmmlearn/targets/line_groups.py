@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_choice, check_length, check_int
+from ..validation import check_choice, check_int, check_length
 from .base import FAMILIES
 from .location import LocationMixture
 
@@ -33,8 +33,14 @@ def group_splits(m: int) -> np.ndarray:
 
 
 @FAMILIES.register("line_groups")
-def line_groups(m: int = 4, spacing: float = 11.0, gap: float = 2.5, dim: int = 2,
-                sigma: float = 1.0, orientation: str = "parallel") -> LocationMixture:
+def line_groups(
+    m: int = 4,
+    spacing: float = 11.0,
+    gap: float = 2.5,
+    dim: int = 2,
+    sigma: float = 1.0,
+    orientation: str = "parallel",
+) -> LocationMixture:
     """m pairs of components on a line along e1, spacing*sigma apart, each pair gap*sigma apart
     with its own weight split (and, if 'varied', its own orientation)."""
     m = check_int("m", m, minimum=1)
@@ -51,6 +57,14 @@ def line_groups(m: int = 4, spacing: float = 11.0, gap: float = 2.5, dim: int = 
     atoms[0::2, 1], atoms[1::2, 1] = -half[:, 1], half[:, 1]
     p = group_splits(m)
     weights = np.column_stack([p, 1.0 - p]).ravel() / m
-    params = dict(m=m, spacing=spacing, gap=gap, dim=dim, sigma=sigma, orientation=orientation,
-                  L=0.5 * (m - 1) * spacing * sigma, atom_groups=np.repeat(np.arange(m), 2).tolist())
+    params = dict(
+        m=m,
+        spacing=spacing,
+        gap=gap,
+        dim=dim,
+        sigma=sigma,
+        orientation=orientation,
+        L=0.5 * (m - 1) * spacing * sigma,
+        atom_groups=np.repeat(np.arange(m), 2).tolist(),
+    )
     return LocationMixture(atoms, weights, sigma, family="line_groups", params=params)

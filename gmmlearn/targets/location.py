@@ -14,9 +14,14 @@ import numpy as np
 from scipy.special import ndtr
 
 from ..diffusion.ou import alpha
-from ..validation import check_length, check_int, check_random_state, check_time
+from ..validation import check_int, check_length, check_random_state, check_time
 from .base import (
-    IsotropicConvolution, check_basis, check_edges, check_weights, exp_shifted_, logsumexp_rows,
+    IsotropicConvolution,
+    check_basis,
+    check_edges,
+    check_weights,
+    exp_shifted_,
+    logsumexp_rows,
     row_chunks,
 )
 
@@ -61,7 +66,8 @@ class LocationMixture(IsotropicConvolution):
         for rows in row_chunks(X.shape[0], self.n_atoms):
             Xc = X[rows]
             sq = np.maximum(
-                np.einsum("ij,ij->i", Xc, Xc)[:, None] - 2.0 * Xc @ self.atoms.T + self._sq_norms, 0.0
+                np.einsum("ij,ij->i", Xc, Xc)[:, None] - 2.0 * Xc @ self.atoms.T + self._sq_norms,
+                0.0,
             )
             out[rows] = logsumexp_rows(self._log_w - sq / (2.0 * s2))
         return out - 0.5 * self.dim * np.log(2.0 * np.pi * s2)
@@ -80,28 +86,39 @@ class LocationMixture(IsotropicConvolution):
             out[rows] = (logits @ self.atoms) / logits.sum(axis=1, keepdims=True)
         return out
 
-    def at_time(self, t: float) -> "LocationMixture":
+    def at_time(self, t: float) -> LocationMixture:
         t = check_time(t)
-        return LocationMixture(alpha(t) * self.atoms, self.weights, np.sqrt(self.variance_at(t)),
-                               family=self.family, params={**self.params, "t": t})
+        return LocationMixture(
+            alpha(t) * self.atoms,
+            self.weights,
+            np.sqrt(self.variance_at(t)),
+            family=self.family,
+            params={**self.params, "t": t},
+        )
 
     # -- projections and exact bin masses ---------------------------------------------------------
-    def project(self, basis) -> "LocationMixture":
+    def project(self, basis) -> LocationMixture:
         B = check_basis(basis, self.dim)
-        return LocationMixture(self.atoms @ B, self.weights, self.sigma, family=self.family,
-                               params={**self.params, "projected_to": B.shape[1]})
+        return LocationMixture(
+            self.atoms @ B,
+            self.weights,
+            self.sigma,
+            family=self.family,
+            params={**self.params, "projected_to": B.shape[1]},
+        )
 
     def bin_masses(self, edges) -> np.ndarray:
         """Products of normal CDF differences, summed over atoms (exact)."""
         edges = check_edges(edges, self.dim)
         if self.dim > 3:
             raise ValueError(f"bin_masses needs dim <= 3 (project first), got dim={self.dim}")
-        per_axis = [np.diff(ndtr((e[None, :] - self.atoms[:, [i]]) / self.sigma), axis=1)
-                    for i, e in enumerate(edges)]
+        per_axis = [
+            np.diff(ndtr((e[None, :] - self.atoms[:, [i]]) / self.sigma), axis=1)
+            for i, e in enumerate(edges)
+        ]
         subscripts = ["ja", "ja,jb", "ja,jb,jc"][self.dim - 1]
         out = subscripts.replace("j", "").replace(",", "")
         return np.einsum(f"j,{subscripts}->{out}", self.weights, *per_axis)
-
 
     # -- moments and serialisation --------------------------------------------------------------
     def mean(self) -> np.ndarray:

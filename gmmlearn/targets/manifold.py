@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_choice, check_length, check_int
+from ..validation import check_choice, check_int, check_length
 from .base import FAMILIES
 from .generators import explicit_or_generated, random_orthonormal
 from .location import LocationMixture
@@ -48,22 +48,36 @@ def shape_grid(shape: str, n_atoms: int, scale: float, rng: np.random.Generator)
         z, wz = np.polynomial.legendre.leggauss(n_z)
         phi = _midpoints(n_phi, 0.0, 2 * np.pi)
         r = np.sqrt(1 - z**2)
-        pts = np.column_stack([np.outer(r, np.cos(phi)).ravel(), np.outer(r, np.sin(phi)).ravel(),
-                               np.repeat(z, n_phi)])
+        pts = np.column_stack(
+            [
+                np.outer(r, np.cos(phi)).ravel(),
+                np.outer(r, np.sin(phi)).ravel(),
+                np.repeat(z, n_phi),
+            ]
+        )
         return scale * pts, np.repeat(wz, n_phi)
     if shape == "torus":
         n_theta, n_phi = _grid_sizes(n_atoms, 3.0)
-        theta, phi = np.meshgrid(_midpoints(n_theta, 0, 2 * np.pi), _midpoints(n_phi, 0, 2 * np.pi),
-                                 indexing="ij")
+        theta, phi = np.meshgrid(
+            _midpoints(n_theta, 0, 2 * np.pi), _midpoints(n_phi, 0, 2 * np.pi), indexing="ij"
+        )
         R, r = scale, scale / 3.0
         ring = R + r * np.cos(phi)
-        pts = np.column_stack([(ring * np.cos(theta)).ravel(), (ring * np.sin(theta)).ravel(),
-                               (r * np.sin(phi)).ravel()])
+        pts = np.column_stack(
+            [
+                (ring * np.cos(theta)).ravel(),
+                (ring * np.sin(theta)).ravel(),
+                (r * np.sin(phi)).ravel(),
+            ]
+        )
         return pts, ring.ravel()
     if shape == "swiss_roll":
         n_u, n_h = _grid_sizes(n_atoms, 4.0)
-        u, h = np.meshgrid(_midpoints(n_u, 1.5 * np.pi, 4.5 * np.pi),
-                           _midpoints(n_h, -2.25 * np.pi, 2.25 * np.pi), indexing="ij")
+        u, h = np.meshgrid(
+            _midpoints(n_u, 1.5 * np.pi, 4.5 * np.pi),
+            _midpoints(n_h, -2.25 * np.pi, 2.25 * np.pi),
+            indexing="ij",
+        )
         pts = np.column_stack([(u * np.cos(u)).ravel(), h.ravel(), (u * np.sin(u)).ravel()])
         return pts * (scale / (4.5 * np.pi)), np.sqrt(1 + u**2).ravel()
     if shape == "two_circles":
@@ -86,8 +100,16 @@ def shape_grid(shape: str, n_atoms: int, scale: float, rng: np.random.Generator)
 
 
 @FAMILIES.register("manifold")
-def manifold(shape: str = "circle", dim: int | None = None, n_atoms: int = 720, scale: float = 4.0,
-             sigma: float = 0.5, atoms=None, weights=None, seed: int = 0) -> LocationMixture:
+def manifold(
+    shape: str = "circle",
+    dim: int | None = None,
+    n_atoms: int = 720,
+    scale: float = 4.0,
+    sigma: float = 0.5,
+    atoms=None,
+    weights=None,
+    seed: int = 0,
+) -> LocationMixture:
     """Gaussian convolution of the uniform measure on a shape (circle, sphere, torus, swiss_roll,
     curve) gridded by n_atoms atoms and embedded in R^dim (default: the shape's own dimension)
     by a seeded random rotation; ``atoms`` / ``weights`` replace the grid."""
@@ -96,8 +118,13 @@ def manifold(shape: str = "circle", dim: int | None = None, n_atoms: int = 720, 
     if atoms is not None:
         atoms = explicit_or_generated("atoms", atoms, dim)
         w = np.full(atoms.shape[0], 1.0 / atoms.shape[0]) if weights is None else weights
-        return LocationMixture(atoms, w, sigma, family="manifold",
-                               params=dict(shape=shape, dim=atoms.shape[1], sigma=sigma))
+        return LocationMixture(
+            atoms,
+            w,
+            sigma,
+            family="manifold",
+            params=dict(shape=shape, dim=atoms.shape[1], sigma=sigma),
+        )
     m = SHAPE_DIMS[shape]
     dim = m if dim is None else check_int("dim", dim, minimum=m)
     n_atoms = check_int("n_atoms", n_atoms, minimum=8)
@@ -105,5 +132,7 @@ def manifold(shape: str = "circle", dim: int | None = None, n_atoms: int = 720, 
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     basis = random_orthonormal(dim, m, rng)
     points, w = shape_grid(shape, n_atoms, scale, rng)
-    params = dict(shape=shape, dim=dim, n_atoms=points.shape[0], scale=scale, sigma=sigma, seed=seed)
+    params = dict(
+        shape=shape, dim=dim, n_atoms=points.shape[0], scale=scale, sigma=sigma, seed=seed
+    )
     return LocationMixture(points @ basis.T, w / w.sum(), sigma, family="manifold", params=params)

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.special import gammaln, ive
 
 from ..diffusion.ou import alpha
-from ..validation import check_length, check_int, check_random_state, check_time
+from ..validation import check_int, check_length, check_random_state, check_time
 from .base import IsotropicConvolution, check_basis
 from .location import LocationMixture
 
@@ -98,7 +98,11 @@ class SphereConvolution(IsotropicConvolution):
         rng = check_random_state(random_state)
         u = rng.standard_normal((n, self.sphere_dim))
         u /= np.linalg.norm(u, axis=1, keepdims=True)
-        return self.center + self.radius * u @ self.basis.T + self.sigma * rng.standard_normal((n, self.dim))
+        return (
+            self.center
+            + self.radius * u @ self.basis.T
+            + self.sigma * rng.standard_normal((n, self.dim))
+        )
 
     def logpdf(self, X) -> np.ndarray:
         # ||x||^2 + rho^2 = ||x_perp||^2 + (||y|| - rho)^2 + 2 rho ||y||, and 2 rho ||y|| / (2 s2)
@@ -109,8 +113,11 @@ class SphereConvolution(IsotropicConvolution):
         norm_y = np.linalg.norm(Y, axis=1)
         perp = X - Y @ self.basis.T
         gap = np.einsum("ij,ij->i", perp, perp) + (norm_y - self.radius) ** 2
-        return (-0.5 * self.dim * np.log(2 * np.pi * s2) - gap / (2 * s2)
-                + log_vmf_mean_exp_minus_kappa(self.radius * norm_y / s2, m))
+        return (
+            -0.5 * self.dim * np.log(2 * np.pi * s2)
+            - gap / (2 * s2)
+            + log_vmf_mean_exp_minus_kappa(self.radius * norm_y / s2, m)
+        )
 
     def _atom_posterior_mean(self, X: np.ndarray, t: float) -> np.ndarray:
         """The von Mises-Fisher posterior mean of the atom."""
@@ -120,11 +127,17 @@ class SphereConvolution(IsotropicConvolution):
         coef = self.radius * bessel_ratio_over_kappa(kappa, self.sphere_dim) * a * self.radius / v
         return self.center + (coef[:, None] * y) @ self.basis.T
 
-    def at_time(self, t: float) -> "SphereConvolution":
+    def at_time(self, t: float) -> SphereConvolution:
         t = check_time(t)
         a = float(alpha(t))
-        return SphereConvolution(self.basis, a * self.radius, np.sqrt(self.variance_at(t)),
-                                 a * self.center, family=self.family, params={**self.params, "t": t})
+        return SphereConvolution(
+            self.basis,
+            a * self.radius,
+            np.sqrt(self.variance_at(t)),
+            a * self.center,
+            family=self.family,
+            params={**self.params, "t": t},
+        )
 
     def as_location_mixture(self) -> LocationMixture:
         """A quadrature of the sphere by atoms, with node counts growing with radius / sigma.
@@ -147,8 +160,13 @@ class SphereConvolution(IsotropicConvolution):
             z, wz = np.polynomial.legendre.leggauss(n_z)
             phi = 2 * np.pi * (np.arange(n_phi) + 0.5) / n_phi
             r = np.sqrt(1 - z**2)
-            unit = np.column_stack([np.outer(r, np.cos(phi)).ravel(), np.outer(r, np.sin(phi)).ravel(),
-                                    np.repeat(z, n_phi)])
+            unit = np.column_stack(
+                [
+                    np.outer(r, np.cos(phi)).ravel(),
+                    np.outer(r, np.sin(phi)).ravel(),
+                    np.repeat(z, n_phi),
+                ]
+            )
             weights = np.repeat(wz / 2, n_phi) / n_phi
         else:
             raise ValueError(f"a quadrature of the sphere is implemented for m = 2, 3, got m={m}")
@@ -166,7 +184,14 @@ class SphereConvolution(IsotropicConvolution):
         return self.center.copy()
 
     def covariance(self) -> np.ndarray:
-        return (self.radius**2 / self.sphere_dim) * self.basis @ self.basis.T + self.sigma**2 * np.eye(self.dim)
+        return (
+            self.radius**2 / self.sphere_dim
+        ) * self.basis @ self.basis.T + self.sigma**2 * np.eye(self.dim)
 
     def _arrays(self):
-        return {"basis": self.basis, "radius": self.radius, "sigma": self.sigma, "center": self.center}
+        return {
+            "basis": self.basis,
+            "radius": self.radius,
+            "sigma": self.sigma,
+            "center": self.center,
+        }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_length, check_int
+from ..validation import check_int, check_length
 from .base import FAMILIES
 from .generators import random_orthonormal
 from .sphere import SphereConvolution
@@ -25,14 +25,26 @@ def _sphere(family: str, m: int, dim, scale, sigma, center, basis, seed) -> Sphe
 
 
 @FAMILIES.register("circle_exact")
-def circle_exact(dim: int | None = None, scale: float = 4.0, sigma: float = 0.5, center=None,
-                 basis=None, seed: int = 0) -> SphereConvolution:
+def circle_exact(
+    dim: int | None = None,
+    scale: float = 4.0,
+    sigma: float = 0.5,
+    center=None,
+    basis=None,
+    seed: int = 0,
+) -> SphereConvolution:
     """Uniform circle of radius scale * N(0, sigma^2 I), closed form; embedded like manifold(circle)."""
     return _sphere("circle_exact", 2, dim, scale, sigma, center, basis, seed)
 
 
 @FAMILIES.register("sphere_exact")
-def sphere_exact(dim: int | None = None, scale: float = 4.0, sigma: float = 0.5, center=None,
-                 basis=None, seed: int = 0) -> SphereConvolution:
+def sphere_exact(
+    dim: int | None = None,
+    scale: float = 4.0,
+    sigma: float = 0.5,
+    center=None,
+    basis=None,
+    seed: int = 0,
+) -> SphereConvolution:
     """Uniform 2-sphere of radius scale * N(0, sigma^2 I), closed form; embedded like manifold(sphere)."""
     return _sphere("sphere_exact", 3, dim, scale, sigma, center, basis, seed)
