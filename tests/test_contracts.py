@@ -185,7 +185,8 @@ def test_family_defaults_sampling_and_round_trip(family):
 def test_result_rows_carry_the_effective_settings():
     """A degree the data cannot afford is recorded as the one used (issue 10: never silently
     capped), and a principal-subspace run says so in its rows."""
-    from gmmlearn.experiment import CellSpec, run_cell
+    from gmmlearn.bench.cell import CellSpec
+    from gmmlearn.bench.experiment import run_cell
 
     def rows(**params):
         spec = CellSpec(

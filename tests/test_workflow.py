@@ -270,7 +270,7 @@ def test_slurm_status_polling_is_checked_before_submitting(monkeypatch):
     waiting forever for jobs whose state it cannot see."""
     from types import SimpleNamespace
 
-    from gmmlearn import slurm
+    from gmmlearn.bench import slurm
 
     monkeypatch.setattr(slurm.shutil, "which", lambda name: f"/usr/bin/{name}")
     calls = []

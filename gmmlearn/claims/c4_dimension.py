@@ -28,11 +28,12 @@ NONE = Arm("diffusion_poly", {"subspace": "none", "score_scale": 1.0})
 PCA = Arm("diffusion_poly", {"subspace": "pca:4", "score_scale": 1.0})
 
 
-@CLAIMS.register("C4a")
+@CLAIMS.register
 class CostGrowsWithFeatures(Claim):
     id = "C4a"
     statement = "without a subspace the fit's cost grows like the feature count C(n + D, D)"
     sweep = "dimension"
+    figure = "dimension"
     quantity = "slope of log10 regression GEMM time on log10 C(n + D, D), subspace=none"
     kind = "slope"
     expected = Region(0.5, 2.5)
@@ -49,13 +50,14 @@ class CostGrowsWithFeatures(Claim):
         return slopes(table(sel, "nominal_features"))
 
 
-@CLAIMS.register("C4b")
+@CLAIMS.register
 class SubspaceErrorIsFlat(Claim):
     id = "C4b"
     statement = (
         "with a principal subspace the error stays flat (and small) in the ambient dimension"
     )
     sweep = "dimension"
+    figure = "dimension"
     quantity = "largest excess 2-D projected TV over the dimensions, subspace=pca:4"
     kind = "max_excess"
     expected = Region(high=0.01)

@@ -33,13 +33,14 @@ TV2 = ("tv_projected", "hist2d_mean")
 CKS = Arm("diffusion_general", {"score_scale": 1.0})
 
 
-@CLAIMS.register("C6a")
+@CLAIMS.register
 class GeneralCovariances(Claim):
     id = "C6a"
     statement = (
         "the CKS learner stays within 0.01 TV of well-specified EM at every condition number"
     )
     sweep = "general_covariances"
+    figure = "general_covariances"
     quantity = (
         "max over kappa of paired TV(diffusion_general) - TV(EM), 2-D projected TV, full rank"
     )
@@ -71,11 +72,12 @@ def halting_bound(t0, dim):
     return np.sqrt(np.expm1(2.0 * np.asarray(t0, dtype=float)) * np.asarray(dim, dtype=float))
 
 
-@CLAIMS.register("C6b")
+@CLAIMS.register
 class HaltingBound(Claim):
     id = "C6b"
     statement = "halting at t0 keeps W2 within sqrt((e^(2 t0) - 1) n) on degenerate covariances"
     sweep = "general_covariances"
+    figure = "general_covariances"
     quantity = (
         "max over t0 of sqrt(W2^2 - floor^2) - sqrt((e^(2 t0) - 1) n), rank-deficient covariances"
     )

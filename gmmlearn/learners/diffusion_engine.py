@@ -57,6 +57,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..core.progress import progress
+from ..core.validation import check_choice, check_float, check_int, check_random_state, check_time
 from ..diffusion import (
     FINALS,
     SAMPLERS,
@@ -69,12 +71,10 @@ from ..diffusion import (
     score_from_denoiser,
     time_grid,
 )
-from ..progress import progress
 from ..regression import Partition, n_features
 from ..regression.cell import OUTSIDE, CellModel, fit_cell
 from ..regression.partition import cell_slices
 from ..targets import Target
-from ..validation import check_choice, check_float, check_int, check_random_state, check_time
 from .base import Learner
 
 DEGREE_SELECTIONS = ("validation", "fixed")

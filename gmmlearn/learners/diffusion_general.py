@@ -61,9 +61,9 @@ from scipy.spatial.distance import squareform
 from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 
+from ..core.validation import check_choice, check_float, check_int
 from ..diffusion import alpha, noise_var
 from ..regression import GaussianRegions, TiledPartition, rnet_seeds, voronoi_labels
-from ..validation import check_choice, check_float, check_int
 from .base import LEARNERS
 from .diffusion_engine import DiffusionLearner
 from .diffusion_poly import choose_rank

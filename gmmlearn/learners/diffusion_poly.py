@@ -72,11 +72,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse.csgraph import connected_components
 
+from ..core.validation import check_choice, check_float
 from ..diffusion import alpha
 from ..regression import VoronoiPartition, warm_start_partition
 from ..regression.partition import sq_distances
 from ..targets import Target
-from ..validation import check_choice, check_float
 from .base import LEARNERS
 from .diffusion_engine import WARM_START_POINTS, DiffusionLearner
 

@@ -23,8 +23,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.constraints import Integral, Interval
+from ..core.stats import mean_and_stderr
 from ..diffusion import forward, transition
-from .base import METRICS, MetricNotApplicable, MetricRow, Sense, mean_and_stderr
+from .base import METRICS, MetricNotApplicable, MetricRow, Sense
+
+#: the Monte Carlo sizes of both Girsanov metrics
+OPTIONS = {
+    "n_points": [Interval(Integral, 2, None, closed="left")],
+    "n_nodes": [Interval(Integral, 1, None, closed="left")],
+}
 
 
 def _needs_score(learner):
@@ -82,7 +90,9 @@ def girsanov_terms(
     }
 
 
-@METRICS.register("kl_girsanov", sense=Sense("lower", "nats", abs_tol=0.01, rel_tol=0.05))
+@METRICS.register(
+    "kl_girsanov", sense=Sense("lower", "nats", abs_tol=0.01, rel_tol=0.05), constraints=OPTIONS
+)
 def kl_girsanov(target, learner, Y, rng, n_points: int = 2000, n_nodes: int = 3) -> list[MetricRow]:
     """Upper bound on KL(p_delta || p_hat), with its initialisation, learned-score and
     discretisation terms as separate rows."""
@@ -102,7 +112,9 @@ def early_stopping_tv(target, delta: float, n: int, rng) -> tuple[float, float]:
     return mean_and_stderr(f)
 
 
-@METRICS.register("tv_girsanov", sense=Sense("lower", "TV", abs_tol=0.005, rel_tol=0.05))
+@METRICS.register(
+    "tv_girsanov", sense=Sense("lower", "TV", abs_tol=0.005, rel_tol=0.05), constraints=OPTIONS
+)
 def tv_girsanov(target, learner, Y, rng, n_points: int = 2000, n_nodes: int = 3) -> list[MetricRow]:
     """TV(P, p_hat) <= TV(P, p_delta) + sqrt(KL_bound / 2) (Pinsker)."""
     _needs_score(learner)

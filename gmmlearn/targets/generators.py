@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_float, check_int
+from ..core.validation import check_float, check_int
 
 #: placement attempts before a separated layout is declared infeasible
 _MAX_PLACEMENT_ROUNDS = 50

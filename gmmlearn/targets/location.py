@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
+from ..core.validation import check_int, check_length, check_random_state, check_time
 from ..diffusion.ou import alpha
-from ..validation import check_int, check_length, check_random_state, check_time
 from .base import (
     IsotropicConvolution,
     check_basis,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_int, check_length
+from ..core.validation import check_int, check_length
 from .base import FAMILIES
 from .generators import random_orthonormal
 from .sphere import SphereConvolution

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .claims import claims_for, estimate_text
+from ..bench.sweeps import load_config
+from ..claims import claims_for, estimate_text
 
 
 def _shown(path) -> str:
@@ -26,8 +27,6 @@ def build_index(
     """The Markdown index for the config at ``config_path`` (figures linked relative to
     ``out_path``'s folder). ``figures_dir`` / ``results_dir``: where the run wrote them, when a
     ``--config`` override moved them from the config's folders."""
-    from .sweeps import load_config
-
     config = load_config(config_path)
     figures_dir = config.figures_dir if figures_dir is None else figures_dir
     results_dir = config.results_dir if results_dir is None else results_dir
