@@ -273,9 +273,12 @@ def _difference(arm: Arm, reference: Arm) -> str:
     if arm.learner != reference.learner:
         return arm.name()
     parts = [f"{k}={v}" for k, v in sorted(arm.params.items()) if reference.params.get(k) != v]
+    if not parts:  # the same setting elsewhere: say which setting
+        parts = [f"{k}={v}" for k, v in sorted(arm.params.items())]
+    text = ", ".join(parts)
     if arm.family and arm.family != reference.family:
-        parts.append(f"on {arm.family}")
-    return ", ".join(parts) or arm.name()
+        text = f"{text} on {arm.family}".strip()
+    return text or arm.name()
 
 
 def control_arms(claims: list[Claim]) -> list[tuple[Arm, str]]:
@@ -326,20 +329,25 @@ def learner_labels(frame: pd.DataFrame, claims: list[Claim], detail=None) -> pd.
 
 
 CONTROL_STYLE = dict(color="0.4", linestyle=":", linewidth=0.9)
+#: marker and line style of the first, second, ... control arm of a figure (all grey)
+CONTROL_MARKS = (("x", ":"), ("+", "-."), ("d", "--"), ("*", ":"))
 
 
 def draw_controls(ax, frame: pd.DataFrame, x: str, claims: list[Claim], errorbars=True):
-    """Each control arm's rows of ``frame`` in grey, x markers on a dotted line, with its label
-    and (``errorbars``) its 95% intervals."""
+    """Each control arm's rows of ``frame`` in grey -- its own marker and dotted or dash-dotted
+    line -- with its label and (``errorbars``) its 95% intervals."""
     labels = control_labels(frame, claims)
+    order = [label for _, label in control_arms(claims)]
     for label in dict.fromkeys(labels[labels != ""]):
         rows = frame[labels == label].sort_values(x)
+        marker, linestyle = CONTROL_MARKS[order.index(label) % len(CONTROL_MARKS)]
         yerr = (
             [rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]]
             if errorbars and {"ci_low", "ci_high"} <= set(rows)
             else None
         )
-        ax.errorbar(rows[x], rows["mean"], yerr=yerr, fmt="x", label=label, **CONTROL_STYLE)
+        style = {**CONTROL_STYLE, "linestyle": linestyle}
+        ax.errorbar(rows[x], rows["mean"], yerr=yerr, fmt=marker, label=label, **style)
 
 
 def finish(
