@@ -12,7 +12,7 @@ from gmmlearn.core.stats import benjamini_hochberg, holm, paired_t
 from gmmlearn.metrics import METRICS
 from gmmlearn.metrics.base import DIRECTIONS
 from gmmlearn.results import order_columns, write_table
-from gmmlearn.results.select import parse_filter
+from gmmlearn.results.select import parse_filter, select_rows
 
 LEARNERS = ("oracle", "em")
 
@@ -118,7 +118,8 @@ def test_benjamini_hochberg_keeps_nan_and_matches_the_step_up_rule():
     p = np.array([0.001, np.nan, 0.04, 0.03, 0.5])
     q = benjamini_hochberg(p)
     assert np.isnan(q[1])
-    # step-up by hand on the 4 finite p-values: sorted 0.001, 0.03, 0.04, 0.5 -> q = p * m / rank, made monotone
+    # step-up by hand on the 4 finite p-values: sorted 0.001, 0.03, 0.04, 0.5 -> q = p * m / rank,
+    # made monotone
     np.testing.assert_allclose(q[[0, 3, 2, 4]], [0.004, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.5])
 
 
@@ -428,6 +429,14 @@ def test_settings_that_select_several_cells_per_target_are_refused(tmp_path, cap
     )
     assert "select some of the same rows" in capsys.readouterr().err
     assert parse_filter("weights=[0.3,0.7],learner=em") == {"weights": [0.3, 0.7], "learner": "em"}
+
+
+def test_filters_read_values_as_yaml_1_2():
+    """``sigma=5e-1`` is the number 0.5 (YAML 1.1 left it the text "5e-1", matching nothing),
+    ``flag=yes`` the text "yes"; a stored 0.5 is selected."""
+    assert parse_filter("sigma=5e-1,flag=yes,k=010") == {"sigma": 0.5, "flag": "yes", "k": 10}
+    frame = pd.DataFrame({"p_target_sigma": [0.5, 1.0], "learner": ["em", "em"]})
+    assert select_rows(frame, parse_filter("sigma=5e-1")).index.tolist() == [0]
 
 
 # -- aggregation refuses to mix -------------------------------------------------------------------

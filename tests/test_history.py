@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import copy_checkout
 from test_compare import run_table
 
 from gmmlearn.bench.sweeps import load_config
@@ -122,18 +123,7 @@ GIT = shutil.which("git")
 def test_compare_two_git_refs_runs_each_with_its_own_code(tmp_path, monkeypatch, capsys):
     """Two commits of a copy of this repository; the second breaks the oracle's score (x 0.8):
     each ref runs a tiny config with its own code, and the comparison flags the oracle only."""
-    repo = tmp_path / "repo"
-    files = subprocess.run(
-        [GIT, "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    for name in files:
-        if (REPO / name).is_file() and not name.startswith(("paper_figures/", "results/")):
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, repo / name)
+    repo = copy_checkout(tmp_path / "repo")
 
     def git(*args):
         subprocess.run(

@@ -10,29 +10,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import copy_checkout
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = shutil.which("snakemake")
 GIT = shutil.which("git")
-pytestmark = pytest.mark.skipif(
-    SNAKEMAKE is None or GIT is None, reason="needs snakemake and git"
-)
-
-
-def _copy_checkout(destination: Path) -> Path:
-    """The tracked and untracked-but-not-ignored files of the checkout, outputs left out."""
-    files = subprocess.run(
-        [GIT, "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    for name in files:
-        if (REPO / name).is_file() and not name.startswith(("paper_figures/", "results/")):
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, destination / name)
-    return destination
+pytestmark = pytest.mark.skipif(SNAKEMAKE is None or GIT is None, reason="needs snakemake and git")
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -42,7 +25,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_docstring_comment_and_cli_edits_rerun_no_cell_a_code_edit_does(tmp_path):
-    tree = _copy_checkout(tmp_path / "tree")
+    tree = copy_checkout(tmp_path / "tree")
     config = tmp_path / "tiny.yaml"
     config.write_text(
         yaml.safe_dump(

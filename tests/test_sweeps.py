@@ -186,7 +186,10 @@ def test_booleans_are_not_integers():
 def test_yaml12_scalars():
     from gmmlearn.core import yaml12
 
-    text = "a: 5e-1\nb: 1e3\nc: yes\nd: 010\ne: 0o17\nf: 0x1F\ng: on\nh: .inf\ni: ~\nj: 12:30\nk: True\nl: '1e3'"
+    text = (
+        "a: 5e-1\nb: 1e3\nc: yes\nd: 010\ne: 0o17\nf: 0x1F\ng: on\nh: .inf\ni: ~\nj: 12:30\n"
+        "k: True\nl: '1e3'"
+    )
     assert yaml12.load(text) == {
         "a": 0.5,
         "b": 1000.0,

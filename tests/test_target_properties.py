@@ -90,9 +90,9 @@ def _exercise(target):
     _check_finite("sample", X)
     for t in TIMES:
         for what, call in (
-            ("logpdf", lambda: target.at_time(t).logpdf(X)),
-            ("score", lambda: target.score(X, t)),
-            ("denoise", lambda: target.denoise(X, t)),
+            ("logpdf", lambda t=t: target.at_time(t).logpdf(X)),
+            ("score", lambda t=t: target.score(X, t)),
+            ("denoise", lambda t=t: target.denoise(X, t)),
         ):
             try:
                 value = call()

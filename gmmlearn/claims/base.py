@@ -60,7 +60,8 @@ CLAIMS = ClaimRegistry()
 
 
 class MissingData(ValueError):
-    """The rows a claim needs are absent or failed (the verdict is inconclusive, with this reason)."""
+    """The rows a claim needs are absent, failed or skipped (the verdict is inconclusive, with this
+    reason)."""
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,10 @@ class Claim:
                 f"claim {cls.id}: unknown quantity kind {cls.kind!r}; valid: {QUANTITY_KINDS}"
             )
         if not cls.__dict__.get("__doc__"):  # `gmmlearn list claims` shows the statement
-            cls.__doc__ = f"{cls.statement} (sweep {cls.sweep}: {cls.quantity}, expected {cls.expected.text()})"
+            cls.__doc__ = (
+                f"{cls.statement} (sweep {cls.sweep}: {cls.quantity}, "
+                f"expected {cls.expected.text()})"
+            )
 
     def per_replicate(self, rows: pd.DataFrame, arm: Arm) -> pd.Series:
         raise NotImplementedError
@@ -210,7 +214,8 @@ class Claim:
             verdict = "inconclusive"
             reason = (
                 reason
-                or f"{len(values)} replicate(s) with every value needed; at least {MIN_REPLICATES} needed"
+                or f"{len(values)} replicate(s) with every value needed; "
+                f"at least {MIN_REPLICATES} needed"
             )
         else:
             verdict = self.expected.verdict(low, high)
@@ -234,7 +239,7 @@ class Claim:
         )
 
 
-# -- per-replicate building blocks ------------------------------------------------------------------
+# -- per-replicate building blocks ---------------------------------------------------------------
 
 
 def ok_rows(

@@ -44,7 +44,10 @@ def level_slopes(rows: pd.DataFrame, arm: Arm, t_low: float, t_high: float) -> p
 @CLAIMS.register
 class ApproximationFallsWithDegree(Claim):
     id = "C1a"
-    statement = "the approximation error of piecewise polynomials falls fast with the degree at every noise level"
+    statement = (
+        "the approximation error of piecewise polynomials falls fast with the degree at every "
+        "noise level"
+    )
     sweep = "approximation"
     figure = "approximation"
     quantity = "worst slope over t in [0.03, 1] of log10 score error vs degree (exact-denoiser fit)"

@@ -11,10 +11,10 @@ well-specified bar); and ``general_gmm`` with rank-deficient covariances, fitted
   Expected <= 0.01 (within 0.01 of well-specified EM at every condition number). Control: the
   CKS learner with its score scaled by 0.5.
 * C6b: on rank-deficient covariances, the largest over t0 of W2_hat - sqrt((e^{2 t0} - 1) n), the
-  excess of the learned sampler's W2 distance over CKS's halting bound. Expected <= 0. Control: the halted
-  learner with its score scaled by 0.5. The run without halting is drawn beside it for reference:
-  measured, it is no worse than halting at small t0 (the levels stop at t_min = 0.02 anyway and
-  the sampler's last steps extrapolate), so it cannot serve as a control that must fail.
+  excess of the learned sampler's W2 distance over CKS's halting bound. Expected <= 0. Control:
+  the halted learner with its score scaled by 0.5. The run without halting is drawn beside it
+  for reference: it is no worse than halting at small t0 (the levels stop at t_min = 0.02 anyway
+  and the sampler's last steps extrapolate), so it cannot serve as a control that must fail.
 
 W2 is estimated by exact optimal transport between subsamples, whose floor (two exact samples of
 the same size) is about 0.5 in R^3. Empirical W2 adds in squares -- W2(Q_n, P_n)^2 is about

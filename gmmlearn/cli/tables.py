@@ -39,7 +39,8 @@ def run_aggregate(args) -> int:
     write_table(summary, args.summary)
     failed = int((frame["status"] != "ok").sum())
     print(
-        f"{len(frame)} rows ({failed} not ok) -> {args.out}; {len(summary)} groups -> {args.summary}",
+        f"{len(frame)} rows ({failed} not ok) -> {args.out}; "
+        f"{len(summary)} groups -> {args.summary}",
         file=messages(args.out, args.summary),
     )
     return OK

@@ -27,14 +27,15 @@ every cell of that learner) BH keeps its power, where Holm divides alpha by the 
 of a comparison and would need t > 60 at 2 degrees of freedom.
 
 **Verdict.** ``now failing`` (a replicate ok in BASE failed, timed out or was skipped in NEW)
-and ``fixed`` (the reverse) first; ``new`` / ``missing`` for rows on one side only; with at least 2 pairs, ``worse`` or
-``better`` when q <= alpha *and* the mean difference exceeds the metric's practical tolerance
-(:class:`~gmmlearn.metrics.base.Sense`) in its direction, ``changed`` for a direction-less metric,
-else ``unchanged``. Differences within relative 1e-8 of the values (round-off between machines and
-BLAS builds, which is orders of magnitude smaller) are ``unchanged`` and not tested. With a single
-pair there is no test: ``inconclusive`` when the difference exceeds the tolerance. Rows that are
-not ok on either side (failed, timed out or skipped on both) are ``unchanged``, whatever their
-statuses; the report lists those whose status changed (e.g. failed -> skipped).
+and ``fixed`` (the reverse) first; ``new`` / ``missing`` for rows on one side only; with at least
+2 pairs, ``worse`` or ``better`` when q <= alpha *and* the mean difference exceeds the metric's
+practical tolerance (:class:`~gmmlearn.metrics.base.Sense`) in its direction, ``changed`` for a
+direction-less metric, else ``unchanged``. Differences within relative 1e-8 of the values
+(round-off between machines and BLAS builds, which is orders of magnitude smaller) are
+``unchanged`` and not tested. With a single pair there is no test: ``inconclusive`` when the
+difference exceeds the tolerance. Rows that are not ok on either side (failed, timed out or
+skipped on both) are ``unchanged``, whatever their statuses; the report lists those whose status
+changed (e.g. failed -> skipped).
 
 The statistics are :mod:`gmmlearn.core.stats`'s (the one paired t test, the one
 Benjamini-Hochberg); rows are read by :func:`gmmlearn.results.io.load_run`.
@@ -154,8 +155,8 @@ def compare_runs(
 
 
 def compare_settings(run, a: dict, b: dict, *, alpha: float = ALPHA) -> Comparison:
-    """Compare two learner settings of one run (BASE = ``a``, NEW = ``b``), paired by the rest of the
-    cell (target, n_train, n_eval, other learner parameters) and the replicate."""
+    """Compare two learner settings of one run (BASE = ``a``, NEW = ``b``), paired by the rest of
+    the cell (target, n_train, n_eval, other learner parameters) and the replicate."""
     rows = load_run(run)
     side_a, side_b = select_rows(rows, a, "--a"), select_rows(rows, b, "--b")
     for flag, side, filters in (("--a", side_a, a), ("--b", side_b, b)):

@@ -86,7 +86,8 @@ def _markdown_table(table: pd.DataFrame) -> list[str]:
 
 
 def report_markdown(comparison: Comparison) -> str:
-    """The report: what was compared, how, the counts, then the rows of each verdict, worst first."""
+    """The report: what was compared, how, the counts, then the rows of each verdict, worst
+    first."""
     table, counts = comparison.table, comparison.counts()
     gate = "REGRESSION" if comparison.regressed else "no regression"
     lines = [
@@ -96,7 +97,8 @@ def report_markdown(comparison: Comparison) -> str:
         f"- NEW: `{comparison.new}`",
         *[f"- {note}" for note in comparison.notes],
         "",
-        "Rows pair by (sweep, cell, replicate, metric, estimator); diff = NEW - BASE, mean over the "
+        "Rows pair by (sweep, cell, replicate, metric, estimator); diff = NEW - BASE, mean over "
+        "the "
         "paired replicates with its 95% Student-t interval; two-sided paired t test, "
         f"Benjamini-Hochberg q-values over the whole comparison, alpha = {comparison.alpha:g}. "
         "A difference inside the metric's practical tolerance is `unchanged` whatever its q; "
@@ -235,7 +237,8 @@ def forest_plot(comparison: Comparison, out_prefix) -> list[Path]:
         )
         footnote(
             fig,
-            "points: mean paired difference over replicates; bars: unadjusted 95% t interval; grey: "
+            "points: mean paired difference over replicates; bars: unadjusted 95% t interval; "
+            "grey: "
             "practical tolerance; colour: verdict (BH-adjusted, alpha "
             f"{comparison.alpha:g}) -- red {'/'.join(GATING)}, green better/fixed, grey unchanged",
         )

@@ -68,7 +68,7 @@ class Registry:
         def decorator(factory):
             if name in self._entries:
                 raise RuntimeError(f"{self.kind} {name!r} registered twice")
-            doc = inspect.getdoc(factory) or ""
+            doc = " ".join((inspect.getdoc(factory) or "").split("\n\n", 1)[0].split())
             declared_constraints = (
                 constraints
                 if constraints is not None
@@ -80,9 +80,7 @@ class Registry:
                 raise RuntimeError(
                     f"{self.kind} {name!r} declares constraints for unknown parameter(s) {unknown}"
                 )
-            self._entries[name] = Entry(
-                name, factory, doc.split("\n", 1)[0], params, declared_constraints, declared
-            )
+            self._entries[name] = Entry(name, factory, doc, params, declared_constraints, declared)
             return factory
 
         return decorator

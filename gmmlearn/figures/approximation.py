@@ -44,7 +44,8 @@ NAME = "approximation"
 
 @FIGURES.register(NAME)
 def approximation(summary, out_prefix, title: str = "", claims=None):
-    """C1: relative score error per noise level versus the degree, exact-denoiser fit vs fit to data."""
+    """C1: relative score error per noise level versus the degree, exact-denoiser fit vs fit to
+    data."""
     mine_all = figure_claims(NAME)
     with style():
         fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.1), layout="constrained")
@@ -77,7 +78,7 @@ def approximation(summary, out_prefix, title: str = "", claims=None):
             summary,
             title or claims_banner(claims, NAME, heading),
             out_prefix,
-            "Relative score error E|s - s*|^2 / E|s*|^2 on fresh points of p_t. Fixed degree in every "
-            "cell (no validation selection).",
+            "Relative score error E|s - s*|^2 / E|s*|^2 on fresh points of p_t. Fixed degree in "
+            "every cell (no validation selection).",
             floor=False,
         )

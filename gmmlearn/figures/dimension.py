@@ -37,7 +37,8 @@ def _arm(summary):
 
 @FIGURES.register(NAME)
 def dimension(summary, out_prefix, title: str = "", claims=None):
-    """C4: fit time vs C(n + D, D), 2-D projected TV and features per cell vs n, subspace none vs pca:r."""
+    """C4: fit time vs C(n + D, D), 2-D projected TV and features per cell vs n, subspace none
+    vs pca:r."""
     learner, control = _arm(summary)
     tv = select(learner, "tv_projected", "hist2d_mean")
     tv = tv.assign(

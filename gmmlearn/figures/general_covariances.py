@@ -90,7 +90,10 @@ def general_covariances(summary, out_prefix, title: str = "", claims=None):
             ax.set(
                 xlabel="halting time t0",
                 ylabel="W2 estimate sqrt(W2^2 - floor^2)",
-                title=f"halting, rank-{int(float(w2['p_target_rank'].iloc[0]))} covariances in R^{int(dim)}",
+                title=(
+                    f"halting, rank-{int(float(w2['p_target_rank'].iloc[0]))} covariances "
+                    f"in R^{int(dim)}"
+                ),
             )
             ax.legend(fontsize=7)
         else:

@@ -38,9 +38,9 @@ def build_index(
         f"# Figures and claims of the `{config.name}` config",
         "",
         f"Regenerate everything: `{command}` (claims table: `{_shown(results_dir)}/claims.md`).",
-        "A verdict is `pass` when the claim's 95% interval lies inside the expected region, `fail` when it "
-        "lies outside, `inconclusive` otherwise; every claim has a control that must `fail` "
-        "(docs/theory.md §6).",
+        "A verdict is `pass` when the claim's 95% interval lies inside the expected region, "
+        "`fail` when it lies outside, `inconclusive` otherwise; every claim has a control that "
+        "must `fail` (docs/theory.md §6).",
         "",
     ]
     for name, sweep in config.sweeps.items():
@@ -53,7 +53,8 @@ def build_index(
             + [
                 f"![{name}]({os.path.relpath(png, out_dir)})",
                 "",
-                "| claim | role | statement | quantity | estimate [95% CI] | expected | verdict | n |",
+                "| claim | role | statement | quantity | estimate [95% CI] | expected | verdict "
+                "| n |",
                 "| --- | --- | --- | --- | --- | --- | --- | --- |",
             ]
         )
@@ -61,7 +62,8 @@ def build_index(
         for _, row in claims[claims["claim"].isin(ids)].iterrows():
             lines.append(
                 f"| {row['claim']} | {row['role']} | {row['statement']} | {row['quantity']} | "
-                f"{estimate_text(row)} | {row['expected']} | **{row['verdict']}** | {row['n_replicates']} |"
+                f"{estimate_text(row)} | {row['expected']} | **{row['verdict']}** | "
+                f"{row['n_replicates']} |"
             )
         lines += ["", f"Regenerate: `{command} {_shown(png)}`", ""]
     return "\n".join(lines)

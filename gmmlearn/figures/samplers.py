@@ -29,7 +29,8 @@ NAME = "samplers"
 
 @FIGURES.register(NAME)
 def samplers(summary, out_prefix, title: str = "", claims=None):
-    """C7: exact-score sampler TV vs steps, per target (rows), sampler (columns) and schedule (lines)."""
+    """C7: exact-score sampler TV vs steps, per target (rows), sampler (columns) and schedule
+    (lines)."""
     oracle = summary[
         (summary["learner"] == "oracle")
         & (summary["metric"] == TV1[0])

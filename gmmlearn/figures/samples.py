@@ -32,7 +32,8 @@ PANELS = [
 
 @FIGURES.register(NAME)
 def samples(summary, out_prefix, title: str = "", claims=None):
-    """C3: error vs n_train by every metric present, learners as lines, oracle and floor as references."""
+    """C3: error vs n_train by every metric present, learners as lines, oracle and floor as
+    references."""
     summary = summary.assign(label=learner_labels(summary, figure_claims(NAME)))
     panels = [p for p in PANELS if ((summary["metric"] == p[0]) & (summary["n_ok"] > 0)).any()]
     with style():

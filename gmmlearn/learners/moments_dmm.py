@@ -48,7 +48,8 @@ MAX_COMPONENTS_HIGH_DIM = 4
 
 
 def hermite_moment_matrix(order: int, s2: float) -> np.ndarray:
-    """C with ``s^r He_r(x / s) = sum_p C[r, p] x^p``: ``C[r, r - 2j] = (-1)^j r! / (j! (r-2j)! 2^j) s^{2j}``."""
+    """C with ``s^r He_r(x / s) = sum_p C[r, p] x^p``:
+    ``C[r, r - 2j] = (-1)^j r! / (j! (r-2j)! 2^j) s^{2j}``."""
     C = np.zeros((order + 1, order + 1))
     for r in range(order + 1):
         for j in range(r // 2 + 1):

@@ -43,7 +43,8 @@ def _check_target_data(target: Target, X) -> None:
 
 @LEARNERS.register("oracle")
 class OracleSampler(Learner):
-    """Reverse diffusion sampler with the target's exact score (sampler, schedule, n_steps, T, delta).
+    """Reverse diffusion sampler with the target's exact score (sampler, schedule, n_steps, T,
+    delta).
 
     ``T=None`` picks ``default_horizon(E||X||^2)`` of the target. The output is a sample of
     p_delta (or its final denoise / rescale), compared by the metrics with P itself, so the

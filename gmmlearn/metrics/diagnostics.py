@@ -49,7 +49,8 @@ def fit_diagnostics(target, learner, Y, rng, per_level: bool = True) -> list[Met
         levels = learner.diagnostics_
     except AttributeError:
         raise MetricNotApplicable(
-            f"fit_diagnostics needs a learner with per-level diagnostics_; {type(learner).__name__} has none"
+            "fit_diagnostics needs a learner with per-level diagnostics_; "
+            f"{type(learner).__name__} has none"
         ) from None
     nan = float("nan")
     rows = []

@@ -4,7 +4,8 @@
 For the exponential integrator on the sampler's grid ``T = t_0 > ... > t_K = delta`` (step from
 b = t_k down to a = t_{k+1}, score frozen at b):
 
-``KL(p_delta || p_hat) <= KL(p_T || N(0, I)) + sum_k int_a^b E||grad log p_s(X_s) - s_hat(X_b, b)||^2 ds``
+``KL(p_delta || p_hat) <= KL(p_T || N(0, I))
++ sum_k int_a^b E||grad log p_s(X_s) - s_hat(X_b, b)||^2 ds``
 
 with (X_s, X_b) a forward pair (X_0 ~ P, X_s by the OU marginal, X_b from X_s by the OU
 transition). Monte Carlo: ``n_points`` fresh pairs for each of ``n_nodes`` Gauss-Legendre nodes

@@ -61,21 +61,11 @@ COLUMNS = IDENTITY + ["replicate"] + MEASURES + PROVENANCE
 STATUSES = ("ok", "failed", "timeout", "skipped")
 #: statuses that are failures (``skipped`` is not one)
 FAILURES = ("failed", "timeout")
+#: the computed values of a row: bit-identical between two runs of the same code and seeds
+#: (timings and provenance are not)
+VALUES = ["value", "stderr", "floor", "floor_stderr"]
 #: columns a result table must have to be read back (older tables may lack the provenance)
-REQUIRED = [
-    "sweep",
-    "cell_id",
-    "family",
-    "learner",
-    "replicate",
-    "metric",
-    "estimator",
-    "value",
-    "stderr",
-    "floor",
-    "floor_stderr",
-    "status",
-]
+REQUIRED = [*IDENTITY[:4], "replicate", "metric", "estimator", *VALUES, "status"]
 #: columns read as text whatever they look like (a cell id such as ``123e45678901`` is no number)
 TEXT_COLUMNS = [
     "sweep",
@@ -93,17 +83,8 @@ TEXT_COLUMNS = [
 ROW_KEY = ["sweep", "cell_id", "replicate", "metric", "estimator"]
 #: columns every summary table has (figures may need more: their parameters)
 SUMMARY_REQUIRED = [
-    "sweep",
-    "cell_id",
-    "family",
-    "learner",
-    "metric",
-    "estimator",
-    "n_ok",
-    "mean",
-    "stderr",
-    "ci_low",
-    "ci_high",
+    *IDENTITY[:4],
+    *["metric", "estimator", "n_ok", "mean", "stderr", "ci_low", "ci_high"],
 ]
 
 

@@ -49,7 +49,8 @@ def separated_points(
                 if points.shape[0] == k:
                     return points
     raise ValueError(
-        f"could not place k={k} points with separation={separation:g} inside {radius_name}={radius:g} "
+        f"could not place k={k} points with separation={separation:g} "
+        f"inside {radius_name}={radius:g} "
         f"in dim={dim}; increase {radius_name} or decrease separation"
     )
 

@@ -1,4 +1,5 @@
-"""``isotropic_gmm``: k spherical Gaussians N(mu_j, sigma^2 I) with separated means (GKL's setting)."""
+"""``isotropic_gmm``: k spherical Gaussians N(mu_j, sigma^2 I) with separated means (GKL's
+setting)."""
 
 from __future__ import annotations
 

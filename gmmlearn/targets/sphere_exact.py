@@ -33,7 +33,8 @@ def circle_exact(
     basis=None,
     seed: int = 0,
 ) -> SphereConvolution:
-    """Uniform circle of radius scale * N(0, sigma^2 I), closed form; embedded like manifold(circle)."""
+    """Uniform circle of radius scale * N(0, sigma^2 I), closed form; embedded like
+    manifold(circle)."""
     return _sphere("circle_exact", 2, dim, scale, sigma, center, basis, seed)
 
 
@@ -46,5 +47,6 @@ def sphere_exact(
     basis=None,
     seed: int = 0,
 ) -> SphereConvolution:
-    """Uniform 2-sphere of radius scale * N(0, sigma^2 I), closed form; embedded like manifold(sphere)."""
+    """Uniform 2-sphere of radius scale * N(0, sigma^2 I), closed form; embedded like
+    manifold(sphere)."""
     return _sphere("sphere_exact", 3, dim, scale, sigma, center, basis, seed)

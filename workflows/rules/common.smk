@@ -25,10 +25,10 @@ WF = workflow_config(CONFIG_FILES, workflow.config_settings.config)
 RESULTS = WF.results_dir
 FIGURES = WF.figures_dir
 
-# Hashes of the code each rule runs (syntax trees without docstrings: gmmlearn.workflow), as
-# params, so that a change reruns what it affects: cells rerun only when core, results, the
-# model or the bench change -- never for the command line, claims, compare, figures, a comment
-# or a docstring.
+# Hashes of the code behind each step, as params (gmmlearn.workflow reads the syntax trees,
+# docstrings left out), so that a change reruns what it affects. Cells rerun only when core,
+# results, the model or the bench change; never for the command line, the claims, compare, the
+# figures, a comment or a docstring.
 CODE_HASH = code_hash(CELL_CODE)
 CLAIMS_HASH = code_hash(CLAIM_CODE)
 FIGURE_HASH = code_hash(FIGURE_CODE)
