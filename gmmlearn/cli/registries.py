@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import textwrap
 
 from .common import OK, Command
 
@@ -41,10 +42,21 @@ def _describe(title: str, registry) -> str:
             name if default is inspect.Parameter.empty else f"{name}={default!r}"
             for name, default in shown.items()
         )
-        lines.append(f"  {entry.name}({params})\n      {entry.summary}")
+        summary = textwrap.fill(
+            entry.summary, width=100, initial_indent="      ", subsequent_indent="      "
+        )
+        lines.append(f"  {entry.name}({params})\n{summary}")
         ranges = [f"{name}: {entry.allowed(name)}" for name in shown if entry.allowed(name)]
         if ranges:
-            lines.append("      allowed: " + "; ".join(ranges))
+            lines.append(
+                textwrap.fill(
+                    "; ".join(ranges),
+                    width=100,
+                    initial_indent="      allowed: ",
+                    subsequent_indent="        ",
+                    break_on_hyphens=False,
+                )
+            )
     return "\n".join(lines)
 
 
