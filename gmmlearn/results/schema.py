@@ -142,16 +142,31 @@ def _short(value) -> str:
 
 def row_labels(table: pd.DataFrame) -> pd.Series:
     """Short labels of the rows: within each sweep, the describing columns that vary among its
-    rows, then the estimator; prefixed by the sweep when the rows come from several."""
+    rows -- a learner's parameter only where it varies among that learner's rows, a target's
+    among that family's (rows record every resolved parameter) -- then the estimator; prefixed
+    by the sweep when the rows come from several."""
     if not len(table):
         return pd.Series(dtype=str)
     sweeps = table["sweep"] if "sweep" in table else pd.Series("", index=table.index)
     several = sweeps.nunique() > 1
     labels = pd.Series("", index=table.index, dtype=object)
+
+    def varies(rows, column) -> bool:
+        owner = (
+            "learner"
+            if column.startswith(LEARNER_PREFIX)
+            else "family"
+            if column.startswith(TARGET_PREFIX)
+            else None
+        )
+        if owner is not None and owner in rows:
+            return bool(rows.groupby(owner, dropna=False)[column].nunique(dropna=False).max() > 1)
+        return rows[column].nunique(dropna=False) > 1
+
     for sweep, rows in table.groupby(sweeps, sort=False):
         candidates = describing_columns(rows, cell_id=False)
         candidates = [c for c in candidates if c not in ("sweep", "n_eval")]
-        shown = [c for c in candidates if rows[c].nunique(dropna=False) > 1]
+        shown = [c for c in candidates if varies(rows, c)]
         for index, row in rows.iterrows():
             parts = [f"{param_name(c)}={_short(row[c])}" for c in shown if pd.notna(row[c])]
             estimator = row.get("estimator")
