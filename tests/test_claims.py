@@ -228,6 +228,7 @@ def test_a_config_can_point_a_claim_at_its_own_sweep_and_bad_names_are_config_er
 def test_index_links_figures_where_the_run_wrote_them(tmp_path):
     """With --config results_dir=... figures_dir=... the index sits beside the figures: its image
     links are the bare file names and its commands name the overridden folders."""
+    from gmmlearn.bench.sweeps import load_config
     from gmmlearn.figures.index import build_index
 
     config = Path(__file__).resolve().parents[1] / "workflows/config/quick.yaml"
@@ -246,6 +247,7 @@ def test_index_links_figures_where_the_run_wrote_them(tmp_path):
         ]
     )
     text = build_index(
+        load_config(config),
         config,
         claims,
         tmp_path / "figs/index.md",
@@ -254,5 +256,5 @@ def test_index_links_figures_where_the_run_wrote_them(tmp_path):
     )
     assert "![samplers](samplers.png)" in text
     assert f"figures_dir={tmp_path / 'figs'}" in text and f"`{tmp_path / 'res'}/claims.md`" in text
-    default = build_index(config, claims, Path("paper_figures/index.md"))
+    default = build_index(load_config(config), config, claims, Path("paper_figures/index.md"))
     assert "![samplers](samplers.png)" in default and "--config " not in default

@@ -158,8 +158,19 @@ def test_imports_inside_functions_are_only_the_command_lines():
 
 
 @pytest.mark.parametrize("module", ["gmmlearn.results", "gmmlearn.claims", "gmmlearn"])
-def test_storage_and_analysis_load_without_the_learner_stack(module):
+def test_storage_and_claims_load_without_the_learner_stack(module):
     heavy = ["sklearn", "ot", "matplotlib", "gmmlearn.learners", "gmmlearn.bench"]
+    code = f"import sys, {module}; print([m for m in {heavy!r} if m in sys.modules])"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
+
+
+@pytest.mark.parametrize("module", ["gmmlearn.figures", "gmmlearn.compare.history"])
+def test_figures_and_history_load_without_the_learners(module):
+    """They draw tables: matplotlib, not the learners, scikit-learn or POT."""
+    heavy = ["sklearn", "ot", "gmmlearn.learners", "gmmlearn.metrics"]
     code = f"import sys, {module}; print([m for m in {heavy!r} if m in sys.modules])"
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -117,10 +117,12 @@ def run_index(args) -> int:
     from ..core.atomic import write_text
     from ..figures.index import build_index
     from ..results.io import read_table
+    from ..workflow import load_workflow_config
 
     write_text(
         args.out,
         build_index(
+            load_workflow_config(args.config),
             args.config,
             read_table(args.claims, ("claim",), "claims table"),
             args.out,

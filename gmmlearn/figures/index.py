@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..bench.sweeps import load_config
 from ..claims import claims_for, estimate_text
 
 
@@ -22,12 +21,12 @@ def _shown(path) -> str:
 
 
 def build_index(
-    config_path, claims: pd.DataFrame, out_path, figures_dir=None, results_dir=None
+    config, config_path, claims: pd.DataFrame, out_path, figures_dir=None, results_dir=None
 ) -> str:
-    """The Markdown index for the config at ``config_path`` (figures linked relative to
-    ``out_path``'s folder). ``figures_dir`` / ``results_dir``: where the run wrote them, when a
-    ``--config`` override moved them from the config's folders."""
-    config = load_config(config_path)
+    """The Markdown index of a loaded config (:class:`~gmmlearn.bench.sweeps.WorkflowConfig`,
+    read from ``config_path``; figures linked relative to ``out_path``'s folder).
+    ``figures_dir`` / ``results_dir``: where the run wrote them, when a ``--config`` override
+    moved them from the config's folders."""
     figures_dir = config.figures_dir if figures_dir is None else figures_dir
     results_dir = config.results_dir if results_dir is None else results_dir
     out_dir = Path(out_path).resolve().parent
