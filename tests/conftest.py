@@ -1,9 +1,16 @@
-"""Shared fixtures: one small instance of every family, and helpers for statistical checks."""
+"""Shared fixtures: one small instance of every family, helpers for statistical checks, and a
+copy of the checkout for tests that edit code or commit."""
+
+import shutil
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import gmmlearn as gl
+
+REPO = Path(__file__).resolve().parents[1]
 
 # (family, params) small enough for exact checks in milliseconds
 FAMILY_CASES = {
@@ -41,3 +48,20 @@ def any_target(request):
 
 def zscore(estimate, truth, stderr):
     return np.abs(np.asarray(estimate) - np.asarray(truth)) / np.asarray(stderr)
+
+
+def copy_checkout(destination: Path) -> Path:
+    """The files git tracks (and the untracked ones it does not ignore) of this checkout, copied
+    into ``destination``; run outputs (results/, paper_figures/) left out."""
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for name in files:
+        if (REPO / name).is_file() and not name.startswith(("paper_figures/", "results/")):
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, destination / name)
+    return destination

@@ -6,7 +6,7 @@ import stat
 import pandas as pd
 import pytest
 
-from gmmlearn.atomic import write_text
+from gmmlearn.core.atomic import write_text
 from gmmlearn.results import write_table
 
 

@@ -1,4 +1,5 @@
-"""Baselines (docs/theory.md §4.4): tensor method, denoised method of moments, EM, moment-started EM, KDE."""
+"""Baselines (docs/theory.md §4.4): tensor method, denoised method of moments, EM, moment-started
+EM, KDE."""
 
 import numpy as np
 import pytest

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gmmlearn.bench.cell import CellSpec
+from gmmlearn.bench.experiment import run_cell, tidy_rows
 from gmmlearn.claims import CLAIMS, Region, evaluate_claims, to_markdown
 from gmmlearn.claims.base import Arm, slopes, table
-from gmmlearn.experiment import CellSpec, run_cell
-from gmmlearn.results import tidy_rows
 
 
 def rows(
@@ -42,6 +42,7 @@ def rows(
         "degree": np.nan,
         "n_train": np.nan,
         "fit_seconds": 1.0,
+        "p_learner_score_scale": 1.0,  # rows record resolved parameters
         **columns,
     }
 
@@ -133,17 +134,20 @@ def test_too_few_replicates_or_missing_sweep_or_failed_cells_are_inconclusive(tm
     assert "| C1a |" in to_markdown(table_)
 
 
-def test_arm_matches_defaults_and_unset_parameters():
+def test_arms_select_by_the_rows_own_resolved_parameters():
+    """Rows record resolved parameters, so an arm matches values only: no registry lookup of
+    defaults; None matches a parameter whose value is None (NaN in a table)."""
     frame = pd.DataFrame(
         [
-            rows("diffusion_poly", 0, 0.1, p_learner_score_scale=np.nan),
-            rows("diffusion_poly", 0, 0.2, p_learner_score_scale=0.5),
+            rows("diffusion_poly", 0, 0.1, p_learner_score_scale=1.0, p_learner_T=np.nan),
+            rows("diffusion_poly", 0, 0.2, p_learner_score_scale=0.5, p_learner_T=2.0),
             rows("em", 0, 0.3),
         ]
     )
     assert Arm("diffusion_poly", {"score_scale": 1.0}).select(frame)["value"].tolist() == [0.1]
     assert Arm("diffusion_poly", {"score_scale": 0.5}).select(frame)["value"].tolist() == [0.2]
-    assert Arm("diffusion_poly", {"score_scale": None}).select(frame)["value"].tolist() == [0.1]
+    assert Arm("diffusion_poly", {"T": None}).select(frame)["value"].tolist() == [0.1]
+    assert Arm("diffusion_poly", {"T": 2}).select(frame)["value"].tolist() == [0.2]
 
 
 def test_table_keeps_only_complete_replicates_and_slopes_are_exact():
@@ -199,8 +203,8 @@ def test_every_claim_declares_what_it_tests(name):
 
 
 def test_a_config_can_point_a_claim_at_its_own_sweep_and_bad_names_are_config_errors():
-    from gmmlearn.sweeps import load_config
-    from gmmlearn.validation import ConfigError
+    from gmmlearn.core.validation import ConfigError
+    from gmmlearn.workflow import load_workflow_config as load_config
 
     config = {
         "sweeps": {
@@ -224,7 +228,8 @@ def test_a_config_can_point_a_claim_at_its_own_sweep_and_bad_names_are_config_er
 def test_index_links_figures_where_the_run_wrote_them(tmp_path):
     """With --config results_dir=... figures_dir=... the index sits beside the figures: its image
     links are the bare file names and its commands name the overridden folders."""
-    from gmmlearn.index import build_index
+    from gmmlearn.bench.sweeps import load_config
+    from gmmlearn.figures.index import build_index
 
     config = Path(__file__).resolve().parents[1] / "workflows/config/quick.yaml"
     claims = pd.DataFrame(
@@ -242,6 +247,7 @@ def test_index_links_figures_where_the_run_wrote_them(tmp_path):
         ]
     )
     text = build_index(
+        load_config(config),
         config,
         claims,
         tmp_path / "figs/index.md",
@@ -250,5 +256,5 @@ def test_index_links_figures_where_the_run_wrote_them(tmp_path):
     )
     assert "![samplers](samplers.png)" in text
     assert f"figures_dir={tmp_path / 'figs'}" in text and f"`{tmp_path / 'res'}/claims.md`" in text
-    default = build_index(config, claims, Path("paper_figures/index.md"))
+    default = build_index(load_config(config), config, claims, Path("paper_figures/index.md"))
     assert "![samplers](samplers.png)" in default and "--config " not in default

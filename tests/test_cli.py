@@ -92,27 +92,42 @@ def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, args, message)
     assert not (tmp_path / "x.csv").exists()
 
 
+#: a cell that fails when it runs: EM with 3 components on 2 training points
+FAILING = [
+    "run",
+    "--target",
+    "isotropic_gmm",
+    "--learner",
+    "em",
+    "--n-train",
+    "2",
+    "--n-eval",
+    "100",
+    "--metric",
+    "tv_projected",
+]
+
+
 def test_failed_cell_writes_rows_and_exits_3(tmp_path):
     out = tmp_path / "cell.csv"
-    code = main(
-        [
-            "run",
-            "--target",
-            "isotropic_gmm",
-            "--learner",
-            "oracle",
-            "--learner-param",
-            "n_steps=5",
-            "--metric",
-            "tv_exact",
-            "--n-eval",
-            "100",
-            "--out",
-            str(out),
-        ]
+    assert main([*FAILING, "--out", str(out)]) == 3
+    frame = pd.read_csv(out)
+    assert frame["status"].eq("failed").all() and frame["error"].str.contains("at least").all()
+
+
+def test_a_skipped_metric_is_not_a_failure(tmp_path, capsys):
+    """tv_exact needs a density the oracle has not: its row is skipped with the reason, and the
+    command exits 0 (skipped is not failed)."""
+    out = tmp_path / "cell.csv"
+    args = ["run", "--target", "isotropic_gmm", "--learner", "oracle", "--learner-param"]
+    code = main([*args, "n_steps=5", "--metric", "tv_exact", "--n-eval", "100", "--out", str(out)])
+    assert code == 0
+    frame = pd.read_csv(out)
+    assert (
+        frame["status"].tolist() == ["skipped"]
+        and "needs a learner with logpdf" in frame["error"].iloc[0]
     )
-    assert code == 3
-    assert pd.read_csv(out)["status"].eq("failed").all()
+    assert "tv_exact skipped: tv_exact needs a learner with logpdf" in capsys.readouterr().out
 
 
 def test_expand_validates_a_config(tmp_path, capsys):
@@ -298,9 +313,10 @@ def test_figure_and_aggregate_on_wrong_files_exit_2_with_a_message(tmp_path, cap
 
 
 def test_a_figure_draws_a_sweep_that_never_set_an_optional_parameter(tmp_path):
-    """The sweep never set the oracle's schedule: no p_learner_schedule column, the default shown."""
+    """The sweep never set the oracle's schedule: its rows record the default (resolved
+    parameters), which the figure draws without knowing the learner's defaults."""
     _, summary = _summary(tmp_path)
-    assert "p_learner_schedule" not in pd.read_csv(summary)
+    assert set(pd.read_csv(summary)["p_learner_schedule"]) == {"geometric"}
     assert main(["figure", "samplers", str(summary), "--out", str(tmp_path / "fig")]) == 0
     assert (tmp_path / "fig.png").stat().st_size > 10_000
 
@@ -308,39 +324,29 @@ def test_a_figure_draws_a_sweep_that_never_set_an_optional_parameter(tmp_path):
 def test_status_lists_failures_and_strict_exits_3(tmp_path, capsys):
     ok, _ = _summary(tmp_path)
     bad = tmp_path / "bad.csv"
-    assert (
-        main(
-            [
-                "run",
-                "--target",
-                "isotropic_gmm",
-                "--learner",
-                "oracle",
-                "--learner-param",
-                "n_steps=5",
-                "--metric",
-                "tv_exact",
-                "--n-eval",
-                "100",
-                "--out",
-                str(bad),
-            ]
-        )
-        == 3
-    )
+    assert main([*FAILING, "--out", str(bad)]) == 3
+    skipped = tmp_path / "skipped.csv"
+    assert main([*RUN, "--learner", "oracle", "--metric", "tv_exact", "--out", str(skipped)]) == 0
     capsys.readouterr()
     assert main(["status", str(ok), "--strict", "--out", str(tmp_path / "status.txt")]) == 0
-    assert "0 failed, 0 timeout" in (tmp_path / "status.txt").read_text()
+    assert "0 failed, 0 timeout, 0 skipped" in (tmp_path / "status.txt").read_text()
+    assert main(["status", str(ok), str(skipped), "--strict"]) == 0  # skipped is not failed
+    assert "1 skipped; 0 cell(s) with a failure" in capsys.readouterr().out
     assert main(["status", str(ok), str(bad), "--strict", "--out", str(tmp_path / "s2.txt")]) == 3
     err = capsys.readouterr().err
-    assert "tv_exact needs a learner with logpdf" in err and not (tmp_path / "s2.txt").exists()
+    assert "needs at least as many samples" in err and not (tmp_path / "s2.txt").exists()
 
 
 def test_list_json_is_machine_readable(capsys):
     assert main(["list", "learners", "--json"]) == 0
     learners = {e["name"]: e for e in json.loads(capsys.readouterr().out)["learners"]}
     steps = next(p for p in learners["oracle"]["parameters"] if p["name"] == "n_steps")
-    assert steps == {"name": "n_steps", "required": False, "default": 200}
+    assert steps == {
+        "name": "n_steps",
+        "required": False,
+        "default": 200,
+        "allowed": "an integer >= 1",
+    }
 
 
 def test_verbose_logs_each_stage_of_a_cell(tmp_path, capfd):

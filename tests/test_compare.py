@@ -6,33 +6,15 @@ import pandas as pd
 import pytest
 
 from gmmlearn.cli import main
-from gmmlearn.compare import (
-    ALPHA,
-    benjamini_hochberg,
-    compare_runs,
-    compare_settings,
-    compare_tables,
-    paired_t,
-    parse_filter,
-)
+from gmmlearn.compare import ALPHA, compare_runs, compare_settings, compare_tables
+from gmmlearn.compare.null import ROWS, null_sides, run_values
+from gmmlearn.core.stats import benjamini_hochberg, holm, paired_t
 from gmmlearn.metrics import METRICS
 from gmmlearn.metrics.base import DIRECTIONS
 from gmmlearn.results import order_columns, write_table
+from gmmlearn.results.select import parse_filter, select_rows
 
-ROWS = [("tv_projected", "hist1d_mean"), ("tv_projected", "hist2d_mean"), ("w2", "emd_n1000")]
 LEARNERS = ("oracle", "em")
-
-
-def run_values(n_cells=8, replicates=3, seed=0, means=None):
-    """Replicate values (cells, rows, replicates): positive, skewed (lognormal), with noise shared
-    by the rows of a cell and by the cells of a replicate, as common random numbers give."""
-    rng = np.random.default_rng(seed)
-    if means is None:
-        means = 0.03 + 0.01 * np.arange(n_cells)[:, None] * np.array([1.0, 1.2, 8.0])
-    shared = rng.standard_normal((1, 1, replicates))
-    cell = rng.standard_normal((n_cells, 1, replicates))
-    own = rng.standard_normal((n_cells, len(ROWS), replicates))
-    return means[..., None] * np.exp(0.15 * (0.4 * shared + 0.6 * cell + 0.7 * own))
 
 
 def run_table(
@@ -120,11 +102,24 @@ def test_paired_t_matches_scipy():
     assert p0.tolist() == [1.0, 0.0]
 
 
+def test_holm_keeps_nan_and_matches_the_step_down_rule():
+    """Holm by hand on the 4 finite p-values: sorted 0.001, 0.03, 0.04, 0.5 -> (m - i + 1) p,
+    made monotone, clipped at 1; never below BH's q-value (it controls more)."""
+    p = np.array([0.001, np.nan, 0.04, 0.03, 0.5])
+    adjusted = holm(p)
+    assert np.isnan(adjusted[1])
+    np.testing.assert_allclose(adjusted[[0, 3, 2, 4]], [0.004, 0.09, 0.09, 0.5])
+    finite = np.isfinite(p)
+    assert np.all(adjusted[finite] >= benjamini_hochberg(p)[finite] - 1e-15)
+    assert holm([0.9, 0.8]).tolist() == [1.0, 1.0]
+
+
 def test_benjamini_hochberg_keeps_nan_and_matches_the_step_up_rule():
     p = np.array([0.001, np.nan, 0.04, 0.03, 0.5])
     q = benjamini_hochberg(p)
     assert np.isnan(q[1])
-    # step-up by hand on the 4 finite p-values: sorted 0.001, 0.03, 0.04, 0.5 -> q = p * m / rank, made monotone
+    # step-up by hand on the 4 finite p-values: sorted 0.001, 0.03, 0.04, 0.5 -> q = p * m / rank,
+    # made monotone
     np.testing.assert_allclose(q[[0, 3, 2, 4]], [0.004, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.5])
 
 
@@ -311,9 +306,9 @@ def test_bad_input_exits_2_naming_the_file(tmp_path, capsys):
     cut.write_text(text[: text.index("\n", len(text) // 2) + 1] + "s,cell0001\n")
     cases = [
         (empty, "no results.csv in it or in its sub-folders"),
-        (truncated, f"{truncated}: the last line is cut"),
+        (truncated, f"{truncated} is truncated"),
         (cut, f"{cut}: line "),
-        (schema.parent.parent, "missing column(s) ['status']"),
+        (schema.parent.parent, "lacks the column(s) ['status']"),
         (other, "no sweep in common"),
         (tmp_path / "nowhere", "neither a results folder nor a git ref"),
         (twice.parent.parent, "rows repeat a (sweep, cell_id, replicate, metric, estimator)"),
@@ -332,26 +327,7 @@ def test_false_positive_rate_under_the_null_stays_at_alpha(replicates):
     the same skewed, correlated values). The rate of comparisons flagging anything must stay at or
     below alpha; the margin is 2 binomial standard errors of the simulation."""
     n_sims, n_cells = 600, 12
-    rng = np.random.default_rng(2024 + replicates)
-    sides = []
-    for _ in range(2):
-        values = np.stack(
-            [run_values(n_cells, replicates, seed=int(s)) for s in rng.integers(2**31, size=n_sims)]
-        )
-        frame = pd.DataFrame(
-            {
-                "sim": np.repeat(np.arange(n_sims), n_cells * len(ROWS) * replicates),
-                "cell": np.tile(np.repeat(np.arange(n_cells), len(ROWS) * replicates), n_sims),
-                "row": np.tile(np.repeat(np.arange(len(ROWS)), replicates), n_sims * n_cells),
-                "replicate": np.tile(np.arange(replicates), n_sims * n_cells * len(ROWS)),
-                "value": values.ravel(),
-                "status": "ok",
-            }
-        )
-        frame["unit"] = frame["sim"].astype(str) + "/" + frame["cell"].astype(str)
-        frame["metric"] = frame["row"].map(lambda i: ROWS[i][0])
-        frame["estimator"] = frame["row"].map(lambda i: ROWS[i][1])
-        sides.append(frame)
+    sides = null_sides(n_sims, n_cells, replicates, np.random.default_rng(2024 + replicates))
     table = compare_tables(sides[0], sides[1], describe=[])
     table["sim"] = table["unit"].str.split("/").str[0].astype(int)
     # one comparison per simulation: BH over that comparison's tests only
@@ -455,6 +431,14 @@ def test_settings_that_select_several_cells_per_target_are_refused(tmp_path, cap
     assert parse_filter("weights=[0.3,0.7],learner=em") == {"weights": [0.3, 0.7], "learner": "em"}
 
 
+def test_filters_read_values_as_yaml_1_2():
+    """``sigma=5e-1`` is the number 0.5 (YAML 1.1 left it the text "5e-1", matching nothing),
+    ``flag=yes`` the text "yes"; a stored 0.5 is selected."""
+    assert parse_filter("sigma=5e-1,flag=yes,k=010") == {"sigma": 0.5, "flag": "yes", "k": 10}
+    frame = pd.DataFrame({"p_target_sigma": [0.5, 1.0], "learner": ["em", "em"]})
+    assert select_rows(frame, parse_filter("sigma=5e-1")).index.tolist() == [0]
+
+
 # -- aggregation refuses to mix -------------------------------------------------------------------
 
 
@@ -536,7 +520,7 @@ def test_figure_command_overlays_two_summaries(tmp_path, capsys):
 
     summaries = []
     for name, scale in (("before", 1.0), ("after", 1.2)):
-        frame = run_table(run_values() * scale).assign(learner="oracle")
+        frame = run_table(run_values() * scale).assign(learner="oracle", p_learner_sampler="ddpm")
         frame["p_learner_schedule"] = np.where(
             frame["cell_id"].str[-1].astype(int) % 2, "benton", "geometric"
         )

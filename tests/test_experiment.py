@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from gmmlearn.experiment import CellSpec, make_cell_target, nested_sample, run_cell
-from gmmlearn.results import COLUMNS, aggregate, mean_interval, read_results, tidy_rows, write_table
+from gmmlearn.bench.cell import CellSpec
+from gmmlearn.bench.experiment import make_cell_target, nested_sample, run_cell, tidy_rows
+from gmmlearn.core.stats import mean_interval
+from gmmlearn.results import COLUMNS, aggregate, read_results, write_table
 
 TARGET = dict(target="isotropic_gmm", target_params=dict(dim=2, k=2, separation=5.0, seed=1))
 
@@ -67,7 +69,7 @@ def test_a_failing_learner_records_failed_rows_and_does_not_raise():
     assert "sampler must be one of" in rows[0]["error"] and np.isnan(rows[0]["value"])
 
 
-def test_a_metric_that_does_not_apply_fails_alone():
+def test_a_metric_that_does_not_apply_is_skipped_alone_with_its_reason():
     spec = CellSpec(
         **TARGET,
         learner="oracle",
@@ -76,9 +78,27 @@ def test_a_metric_that_does_not_apply_fails_alone():
         metrics=["tv_exact", "w2"],
     )
     rows = {r["metric"]: r for r in run_cell(spec, 0)}
-    assert rows["tv_exact"]["status"] == "failed"
-    assert "tv_exact needs a learner with logpdf" in rows["tv_exact"]["error"]
+    assert rows["tv_exact"]["status"] == "skipped"
+    assert rows["tv_exact"]["error"].startswith("tv_exact needs a learner with logpdf")
     assert rows["w2"]["status"] == "ok"
+
+
+def test_a_learner_outside_its_precondition_is_skipped_not_failed():
+    """The tensor method needs k <= dim: with k = 3 in dimension 2 every metric row of the cell
+    is skipped with that reason; a failure of the same cell (a bad value) stays failed."""
+    spec = CellSpec(
+        **TARGET,
+        learner="moments_tensor",
+        learner_params=dict(n_components=3),
+        n_train=500,
+        n_eval=300,
+        metrics=["tv_projected", "w1_mixing"],
+    )
+    rows = run_cell(spec, 0)
+    assert [r["status"] for r in rows] == ["skipped", "skipped"]
+    assert "needs k <= dim" in rows[0]["error"] and np.isnan(rows[0]["value"])
+    bad = CellSpec(**{**spec.as_dict(), "learner_params": dict(n_components=2, n_iter=0)})
+    assert {r["status"] for r in run_cell(bad, 0)} == {"failed"}
 
 
 def test_timeout_is_recorded():
@@ -111,6 +131,23 @@ def test_tidy_rows_follow_the_schema():
     assert list(frame.columns[:3]) == ["sweep", "cell_id", "family"]
     assert {"p_target_separation", "p_learner_schedule"} <= set(frame.columns)
     assert frame["git_commit"].eq("abc").all() and frame["dim"].eq(2).all()
+
+
+def test_rows_record_resolved_parameters_but_the_cell_id_is_the_spec_as_given():
+    """Every learner and target parameter is a column, defaults filled in (n_steps given, the
+    sampler's default ddpm, T's default None), the injected target left out; the cell id digests
+    the spec as given, so it does not change when rows record more."""
+    spec = _oracle()
+    frame = tidy_rows(spec, 0, run_cell(spec, 0), commit="")
+    row = frame.iloc[0]
+    assert row["p_learner_n_steps"] == 20 and row["p_learner_sampler"] == "ddpm"
+    assert pd.isna(row["p_learner_T"]) and "p_learner_target" not in frame
+    assert row["p_target_separation"] == 5.0 and row["p_target_sigma"] == 1.0
+    assert row["p_target_means"] is None or pd.isna(row["p_target_means"])
+    assert row["cell_id"] == spec.cell_id() == _oracle().cell_id()
+    far = CellSpec(target="far_groups", learner="exact", n_eval=500, metrics=["tv_projected"])
+    (weights, *_) = tidy_rows(far, 0, run_cell(far, 0), commit="")["p_target_weights"]
+    assert weights == "[0.35, 0.15, 0.2, 0.3]"  # a list default, as canonical JSON text
 
 
 def test_atomic_write_leaves_the_old_table_when_interrupted(tmp_path, monkeypatch):
@@ -250,9 +287,9 @@ def test_metrics_finished_before_a_timeout_keep_their_values(monkeypatch):
 
 def test_replicates_run_in_a_child_process_with_the_same_values_as_before():
     """A value computed in the parent (the pre-fork code path) equals the replicate's row."""
+    from gmmlearn.core.seeds import stable_seed
     from gmmlearn.learners import make_learner
     from gmmlearn.metrics import evaluate_one
-    from gmmlearn.metrics.base import stable_seed
 
     spec = _oracle()
     (row, *_) = run_cell(spec, 1, sweep_seed=5)
@@ -285,7 +322,7 @@ def test_run_cell_checks_its_arguments(kwargs, message):
 
 
 def test_every_row_carries_its_provenance():
-    from gmmlearn.results import PROVENANCE
+    from gmmlearn.results.schema import PROVENANCE
 
     spec = _oracle()
     frame = tidy_rows(spec, 0, run_cell(spec, 0), sweep="s", sweep_seed=11)

@@ -1,5 +1,5 @@
-"""The Girsanov bound dominates the true KL of the sampler output (docs/theory.md §3), checked on a 1-D
-mixture where the sampler's output density is computed exactly by propagating it through every
+"""The Girsanov bound dominates the true KL of the sampler output (docs/theory.md §3), checked on
+a 1-D mixture where the sampler's output density is computed exactly by propagating it through every
 exponential-integrator step (each is a Gaussian transition kernel) on a fine grid."""
 
 import numpy as np

@@ -69,7 +69,11 @@ def _excess_in_standard_errors(rows):
     "family,params",
     [
         ("isotropic_gmm", dict(dim=2, k=3, separation=8.0, seed=0)),
-        ("manifold", dict(shape="circle", dim=2, n_atoms=64, scale=4.0, sigma=0.5, seed=0)),
+        pytest.param(
+            "manifold",
+            dict(shape="circle", dim=2, n_atoms=64, scale=4.0, sigma=0.5, seed=0),
+            marks=pytest.mark.slow,  # 1000 steps against 64 atoms: ~45 s
+        ),
     ],
 )
 def test_oracle_with_a_fine_schedule_reaches_the_exact_floor(family, params):

@@ -209,7 +209,7 @@ def test_w2_matches_the_bures_wasserstein_distance_up_to_its_floor():
     assert abs(row["value"] - truth) <= np.sqrt(2) * row["floor"] + 3 * row["stderr"]
 
 
-@pytest.mark.parametrize("delta", [0.0, 0.5, 1.5])
+@pytest.mark.parametrize("delta", [pytest.param(0.0, marks=pytest.mark.slow), 0.5, 1.5])
 def test_classifier_bound_stays_below_the_true_tv(delta):
     target, learner = _unit_gaussian(), ShiftedGaussian(shift=delta).fit()
     rows = {

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from gmmlearn import provenance
+from gmmlearn.bench import provenance
 
 
 def _git(root, *args):
@@ -17,15 +17,15 @@ def _git(root, *args):
 def checkout(tmp_path, monkeypatch):
     """A git checkout holding a gmmlearn package, seen as where the package was imported from."""
     root = tmp_path / "repo"
-    (root / "gmmlearn").mkdir(parents=True)
+    (root / "gmmlearn" / "bench").mkdir(parents=True)
     (root / "gmmlearn" / "__init__.py").write_text("")
-    (root / "gmmlearn" / "provenance.py").write_text("")
+    (root / "gmmlearn" / "bench" / "provenance.py").write_text("")
     (root / "Snakefile").write_text("")
     (root / ".gitignore").write_text("results/\n")
     _git(tmp_path, "init", "-q", str(root))
     _git(root, "add", ".")
     _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
-    monkeypatch.setattr(provenance, "__file__", str(root / "gmmlearn" / "provenance.py"))
+    monkeypatch.setattr(provenance, "__file__", str(root / "gmmlearn" / "bench" / "provenance.py"))
     provenance.git_commit.cache_clear()
     yield root
     provenance.git_commit.cache_clear()
@@ -55,9 +55,9 @@ def test_outputs_and_notes_do_not_make_it_dirty_but_source_does(checkout):
 
 
 def test_no_commit_when_the_package_is_not_in_a_checkout(tmp_path, monkeypatch):
-    (tmp_path / "site" / "gmmlearn").mkdir(parents=True)
+    (tmp_path / "site" / "gmmlearn" / "bench").mkdir(parents=True)
     monkeypatch.setattr(
-        provenance, "__file__", str(tmp_path / "site" / "gmmlearn" / "provenance.py")
+        provenance, "__file__", str(tmp_path / "site" / "gmmlearn" / "bench" / "provenance.py")
     )
     provenance.git_commit.cache_clear()
     try:

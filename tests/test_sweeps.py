@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gmmlearn.sweeps import load_config
-from gmmlearn.validation import ConfigError
+from gmmlearn.core.validation import ConfigError
+from gmmlearn.workflow import load_workflow_config as load_config
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -113,6 +113,22 @@ def test_cell_ids_do_not_depend_on_the_rest_of_the_grid():
         ),
         (["sweeps", "s", "metrics"], ["tv_projected", "kl"], "unknown metric 'kl'"),
         (["sweeps", "s", "figure"], "nope", "unknown figure 'nope'"),
+        (
+            ["sweeps", "s", "grid", 0, "learner", "params", "n_steps"],
+            0,
+            r"grid\[0\]\.learner\.params\.n_steps: learner 'oracle': n_steps must be an "
+            r"integer >= 1, got 0",
+        ),
+        (
+            ["sweeps", "s", "grid", 0, "learner", "params", "sampler"],
+            "euler",
+            r"sampler must be one of \['ddpm', 'exponential', 'heun'\], got 'euler'",
+        ),
+        (
+            ["sweeps", "s", "metrics"],
+            [{"name": "w2", "params": {"n_repeats": 1}}],
+            r"metrics\[0\]\.params\.n_repeats: metric 'w2': n_repeats must be an integer >= 2",
+        ),
         (["sweeps", "s", "grid", 0, "n_train"], 0, r"grid\.0\.n_train"),
     ],
 )
@@ -159,7 +175,7 @@ def test_config_values_of_the_wrong_kind_are_refused(path, value, match):
 
 
 def test_booleans_are_not_integers():
-    from gmmlearn.validation import check_int
+    from gmmlearn.core.validation import check_int
 
     for value in (True, False, np.bool_(True)):
         with pytest.raises(ValueError, match="must be an integer"):
@@ -168,9 +184,12 @@ def test_booleans_are_not_integers():
 
 
 def test_yaml12_scalars():
-    from gmmlearn import yaml12
+    from gmmlearn.core import yaml12
 
-    text = "a: 5e-1\nb: 1e3\nc: yes\nd: 010\ne: 0o17\nf: 0x1F\ng: on\nh: .inf\ni: ~\nj: 12:30\nk: True\nl: '1e3'"
+    text = (
+        "a: 5e-1\nb: 1e3\nc: yes\nd: 010\ne: 0o17\nf: 0x1F\ng: on\nh: .inf\ni: ~\nj: 12:30\n"
+        "k: True\nl: '1e3'"
+    )
     assert yaml12.load(text) == {
         "a": 0.5,
         "b": 1000.0,

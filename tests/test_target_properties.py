@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import gmmlearn as gl
+from gmmlearn.core.validation import LENGTH_MAX, LENGTH_MIN
 from gmmlearn.targets.manifold import SHAPE_DIMS
-from gmmlearn.validation import LENGTH_MAX, LENGTH_MIN
 
 TINY, HUGE = 1e-300, 1e300
 #: lengths at the edges of the allowed range [LENGTH_MIN, LENGTH_MAX], just outside, and between
@@ -90,9 +90,9 @@ def _exercise(target):
     _check_finite("sample", X)
     for t in TIMES:
         for what, call in (
-            ("logpdf", lambda: target.at_time(t).logpdf(X)),
-            ("score", lambda: target.score(X, t)),
-            ("denoise", lambda: target.denoise(X, t)),
+            ("logpdf", lambda t=t: target.at_time(t).logpdf(X)),
+            ("score", lambda t=t: target.score(X, t)),
+            ("denoise", lambda t=t: target.denoise(X, t)),
         ):
             try:
                 value = call()

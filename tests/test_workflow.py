@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from gmmlearn.results.schema import VALUES
+
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = shutil.which("snakemake")
 pytestmark = pytest.mark.skipif(SNAKEMAKE is None, reason="snakemake is not installed")
@@ -50,7 +52,8 @@ def _refused_dry_run(tmp_path, text: str) -> str:
 def test_invalid_config_stops_the_dry_run(tmp_path):
     output = _refused_dry_run(
         tmp_path,
-        "sweeps: {s: {replicates: 0, grid: [{target: {name: far_groups}, learner: {name: exact}}]}}",
+        "sweeps: {s: {replicates: 0, grid: [{target: {name: far_groups}, "
+        "learner: {name: exact}}]}}",
     )
     assert "replicates" in output
 
@@ -222,16 +225,7 @@ def test_a_killed_run_resumes_with_the_readme_commands(tmp_path):
         time.sleep(0.2)
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
-    values = [
-        "cell_id",
-        "replicate",
-        "metric",
-        "estimator",
-        "value",
-        "stderr",
-        "floor",
-        "floor_stderr",
-    ]
+    values = ["cell_id", "replicate", "metric", "estimator", *VALUES]
     done_before = {p.name: pd.read_csv(p)[values] for p in cells.glob("[0-9a-f]*.csv")}
     assert 1 <= len(done_before) < 6
     assert _snakemake("--cores", "all", *args).returncode != 0  # the stale lock stops a plain rerun
@@ -270,7 +264,7 @@ def test_slurm_status_polling_is_checked_before_submitting(monkeypatch):
     waiting forever for jobs whose state it cannot see."""
     from types import SimpleNamespace
 
-    from gmmlearn import slurm
+    from gmmlearn.bench import slurm
 
     monkeypatch.setattr(slurm.shutil, "which", lambda name: f"/usr/bin/{name}")
     calls = []

@@ -1,6 +1,7 @@
 """Claims C1-C8 as code (docs/theory.md §6): ``evaluate_claims(results_dir)`` gives the claims
-table, one row per claim and one per its control. A new claim is one module whose class is
-decorated with ``@CLAIMS.register("id")`` plus one import line below."""
+table, one row per claim and one per its control. A new claim is one module of this folder whose
+class declares its id, sweep, figure, arms, quantity and region once and is decorated with
+``@CLAIMS.register``: every module here is imported (README, "How to add")."""
 
 from __future__ import annotations
 
@@ -8,17 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import (  # noqa: F401  (registers)
-    c1_approximation,
-    c2_piecewise,
-    c3_samples,
-    c4_dimension,
-    c5_manifolds,
-    c6_general,
-    c7_samplers,
-    c8_moments,
-)
+from ..core.registry import import_submodules
+from ..results.io import read_results
 from .base import CLAIMS, VERDICTS, Arm, Claim, ClaimResult, MissingData, Region
+
+import_submodules(__name__, __path__)  # the claims register themselves
 
 COLUMNS = [
     "claim",
@@ -52,8 +47,6 @@ def claims_for(sweeps=None, sweep_of: dict | None = None) -> list[Claim]:
 
 def load_sweep(results_dir, sweep: str) -> pd.DataFrame | None:
     """The per-replicate rows of one sweep (``<results_dir>/<sweep>/results.csv``), or None."""
-    from ..results import read_results
-
     path = Path(results_dir) / sweep / "results.csv"
     return read_results(path) if path.exists() else None
 

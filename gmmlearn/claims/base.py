@@ -1,11 +1,13 @@
 """Claims as code: a claim of the papers, the quantity that tests it, and its verdict.
 
-A :class:`Claim` names the sweep it reads, the learner setting it is about (its *subject*
-:class:`Arm`), a quantity computed **per replicate** from that sweep's result rows, and the
-region where the claim expects the quantity (:class:`Region`). The quantity's mean over
-replicates gets a 95% Student-t interval (:func:`gmmlearn.results.mean_interval`); replicates
+A :class:`Claim` declares, once, its id, the sweep it reads, the figure that draws it, the
+learner setting it is about (its *subject* :class:`Arm`), a quantity computed **per replicate**
+from that sweep's result rows, and the region where the claim expects the quantity
+(:class:`Region`); ``@CLAIMS.register`` registers it under its id. The quantity's mean over
+replicates gets a 95% Student-t interval (:func:`gmmlearn.core.stats.mean_interval`); replicates
 are paired wherever the quantity compares learners, because learners of a sweep share their
-training data and evaluation streams (common random numbers). The verdict:
+training data and evaluation streams (common random numbers). Arms select rows by the rows'
+own resolved parameters, never by looking defaults up. The verdict:
 
 * ``pass``: the interval lies inside the expected region;
 * ``fail``: the interval lies entirely outside it;
@@ -25,8 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..registry import Registry
-from ..results import mean_interval
+from ..core.registry import Registry
+from ..core.stats import mean_interval
+from ..results.schema import FAILURES
 
 VERDICTS = ("pass", "fail", "inconclusive")
 #: the kinds of quantity a claim may compute (declared by each claim, checked at registration)
@@ -34,12 +37,31 @@ QUANTITY_KINDS = ("slope", "paired_difference", "trend", "max_excess")
 #: fewer ok replicates than this give an inconclusive verdict
 MIN_REPLICATES = 2
 
+
+class ClaimRegistry(Registry):
+    """The claims, registered under the id each declares: ``@CLAIMS.register`` on the class."""
+
+    def __init__(self):
+        super().__init__("claim")
+
+    def register(self, cls):
+        if not (isinstance(cls, type) and issubclass(cls, Claim) and cls.id):
+            raise TypeError(f"@CLAIMS.register decorates a Claim subclass with an id, got {cls!r}")
+        return super().register(cls.id)(cls)
+
+    def of_figure(self, figure: str) -> list[Claim]:
+        """The claims a figure draws (each declares its ``figure``), in id order."""
+        claims = [self.get(name).factory() for name in self.names()]
+        return [claim for claim in claims if claim.figure == figure]
+
+
 #: registry of claims: id -> Claim subclass
-CLAIMS = Registry("claim")
+CLAIMS = ClaimRegistry()
 
 
 class MissingData(ValueError):
-    """The rows a claim needs are absent or failed (the verdict is inconclusive, with this reason)."""
+    """The rows a claim needs are absent, failed or skipped (the verdict is inconclusive, with this
+    reason)."""
 
 
 @dataclass(frozen=True)
@@ -70,9 +92,9 @@ class Region:
 class Arm:
     """One learner setting of a sweep: the learner's name and the parameters that pick it out.
 
-    A parameter given as ``value`` matches rows whose ``p_learner_<name>`` equals it, and rows
-    that leave it unset when ``value`` is the learner's default; ``None`` matches rows that leave
-    it unset. Other parameters are free."""
+    A parameter given as ``value`` matches rows whose ``p_learner_<name>`` equals it (rows
+    record resolved parameters: a default is a value like any other); ``None`` matches rows where
+    it is None. Other parameters are free."""
 
     learner: str
     params: dict = field(default_factory=dict)
@@ -93,22 +115,22 @@ class Arm:
         return Arm(learner, params, self.family)
 
     def select(self, rows: pd.DataFrame) -> pd.DataFrame:
-        from ..learners import LEARNERS
-
-        defaults = LEARNERS.get(self.learner).parameters
+        """The rows (or summary rows) of this arm."""
         keep = rows["learner"] == self.learner
         if self.family is not None:
             keep &= rows["family"] == self.family
         for key, value in self.params.items():
             given = learner_param(rows, key)
-            if value is None:  # the parameter left unset
+            if value is None:
                 keep &= given.isna()
-                continue
-            matches = given.map(lambda v, value=value: _same(v, value))
-            if defaults.get(key) is not None and _same(defaults[key], value):
-                matches |= given.isna()
-            keep &= matches
+            else:
+                keep &= _matches(given, value)
         return rows[keep]
+
+
+def _matches(column: pd.Series, value) -> pd.Series:
+    """Where a column equals ``value`` (numbers by value, anything else by its text)."""
+    return pd.Series([_same(v, value) for v in column], index=column.index, dtype=bool)
 
 
 def _same(a, b) -> bool:
@@ -154,6 +176,7 @@ class Claim:
     id: str = ""
     statement: str = ""
     sweep: str = ""
+    figure: str = ""  # the registered figure that draws this claim's sweep
     quantity: str = ""  # what is computed, in words
     kind: str = ""  # one of QUANTITY_KINDS
     expected: Region = Region()
@@ -168,7 +191,10 @@ class Claim:
                 f"claim {cls.id}: unknown quantity kind {cls.kind!r}; valid: {QUANTITY_KINDS}"
             )
         if not cls.__dict__.get("__doc__"):  # `gmmlearn list claims` shows the statement
-            cls.__doc__ = f"{cls.statement} (sweep {cls.sweep}: {cls.quantity}, expected {cls.expected.text()})"
+            cls.__doc__ = (
+                f"{cls.statement} (sweep {cls.sweep}: {cls.quantity}, "
+                f"expected {cls.expected.text()})"
+            )
 
     def per_replicate(self, rows: pd.DataFrame, arm: Arm) -> pd.Series:
         raise NotImplementedError
@@ -188,7 +214,8 @@ class Claim:
             verdict = "inconclusive"
             reason = (
                 reason
-                or f"{len(values)} replicate(s) with every value needed; at least {MIN_REPLICATES} needed"
+                or f"{len(values)} replicate(s) with every value needed; "
+                f"at least {MIN_REPLICATES} needed"
             )
         else:
             verdict = self.expected.verdict(low, high)
@@ -212,7 +239,7 @@ class Claim:
         )
 
 
-# -- per-replicate building blocks ------------------------------------------------------------------
+# -- per-replicate building blocks ---------------------------------------------------------------
 
 
 def ok_rows(
@@ -224,16 +251,20 @@ def ok_rows(
     if estimator is not None:
         sel = sel[sel["estimator"] == estimator]
     for column, value in equal.items():
-        sel = sel[sel[column].map(lambda v, value=value: _same(v, value))]
+        sel = sel[_matches(sel[column], value)]
     if sel.empty:
         raise MissingData(
             f"no rows of {arm.name()} for {metric}" + (f"/{estimator}" if estimator else "")
         )
-    failed = int((sel["status"] != "ok").sum())
-    sel = sel[sel["status"] == "ok"]
-    if sel.empty:
-        raise MissingData(f"every row of {arm.name()} for {metric} failed ({failed})")
-    return sel
+    ok = sel[sel["status"] == "ok"]
+    if ok.empty:
+        failed = int(sel["status"].isin(FAILURES).sum())
+        skipped = sel[sel["status"] == "skipped"]
+        why = f"{failed} failed" + (
+            f", {len(skipped)} skipped ({skipped['error'].iloc[0]})" if len(skipped) else ""
+        )
+        raise MissingData(f"every row of {arm.name()} for {metric} failed or was skipped: {why}")
+    return ok
 
 
 def learner_param(rows: pd.DataFrame, name: str) -> pd.Series:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..metrics.score import level_rows
+from ..results.schema import level_rows
 from .base import CLAIMS, Arm, Claim, MissingData, Region, ok_rows, slopes, table
 
 EXACT = Arm("diffusion_poly", {"regression_target": "exact", "score_scale": 1.0})
@@ -41,11 +41,15 @@ def level_slopes(rows: pd.DataFrame, arm: Arm, t_low: float, t_high: float) -> p
     return pd.DataFrame(out).dropna()
 
 
-@CLAIMS.register("C1a")
+@CLAIMS.register
 class ApproximationFallsWithDegree(Claim):
     id = "C1a"
-    statement = "the approximation error of piecewise polynomials falls fast with the degree at every noise level"
+    statement = (
+        "the approximation error of piecewise polynomials falls fast with the degree at every "
+        "noise level"
+    )
     sweep = "approximation"
+    figure = "approximation"
     quantity = "worst slope over t in [0.03, 1] of log10 score error vs degree (exact-denoiser fit)"
     kind = "slope"
     expected = Region(high=-0.1)
@@ -57,13 +61,14 @@ class ApproximationFallsWithDegree(Claim):
         return level_slopes(rows, arm, 0.03, 1.0).max(axis=1)
 
 
-@CLAIMS.register("C1b")
+@CLAIMS.register
 class EstimationGrowsWithFeatures(Claim):
     id = "C1b"
     statement = (
         "at a fixed sample size the estimation error grows with the feature count at small noise"
     )
     sweep = "approximation"
+    figure = "approximation"
     quantity = "mean slope over t <= 0.1 of log10 score error vs degree (fit to data, fixed N)"
     kind = "slope"
     expected = Region(low=0.05)

@@ -31,27 +31,22 @@ def tv(rows, arm, x: str):
 
 
 def with_half_length(rows):
-    """Rows with ``L``: far_groups' own L, or line_groups' (m - 1) spacing / 2 (in sigma units)."""
-    from ..targets import FAMILIES
+    """Rows with ``L``: far_groups' own L, or line_groups' (m - 1) spacing / 2 (in sigma units),
+    from the rows' resolved target parameters."""
 
-    spacing = (
-        rows["p_target_spacing"]
-        if "p_target_spacing" in rows
-        else pd.Series(np.nan, index=rows.index)
-    )
-    spacing = spacing.fillna(FAMILIES.get("line_groups").parameters["spacing"]).astype(float)
-    line = (
-        0.5 * (rows["p_target_m"].astype(float) - 1) * spacing if "p_target_m" in rows else np.nan
-    )
-    far = rows["p_target_L"] if "p_target_L" in rows else np.nan
-    return rows.assign(L=np.where(rows["family"] == "line_groups", line, far))
+    def column(name):
+        return rows[name].astype(float) if name in rows else pd.Series(np.nan, index=rows.index)
+
+    line = 0.5 * (column("p_target_m") - 1) * column("p_target_spacing")
+    return rows.assign(L=np.where(rows["family"] == "line_groups", line, column("p_target_L")))
 
 
-@CLAIMS.register("C2a")
+@CLAIMS.register
 class PiecewiseBeatsGlobal(Claim):
     id = "C2a"
     statement = "piecewise polynomial regression beats a global polynomial on m distant groups"
     sweep = "piecewise_vs_global"
+    figure = "piecewise_vs_global"
     quantity = "paired TV(warm start) - TV(global), 2-D projected TV, line_groups at the largest m"
     kind = "paired_difference"
     expected = Region(high=0.0)
@@ -68,11 +63,12 @@ class PiecewiseBeatsGlobal(Claim):
         return paired(mine[m], glob[m])
 
 
-@CLAIMS.register("C2b")
+@CLAIMS.register
 class GapGrowsWithLength(Claim):
     id = "C2b"
     statement = "the global polynomial's disadvantage grows with the number of groups on a line"
     sweep = "piecewise_vs_global"
+    figure = "piecewise_vs_global"
     quantity = "slope in L (sigma units) of paired TV(global) - TV(warm start), 2-D projected TV"
     kind = "trend"
     expected = Region(low=0.0)

@@ -18,11 +18,12 @@ TV2 = ("tv_projected", "hist2d_mean")
 LEARNER = Arm("diffusion_poly", {"score_scale": 1.0})
 
 
-@CLAIMS.register("C3a")
+@CLAIMS.register
 class ErrorFallsWithSamples(Claim):
     id = "C3a"
     statement = "the diffusion learner's TV error falls with the number of training samples"
     sweep = "samples"
+    figure = "samples"
     quantity = "slope of log10 TV on log10 n_train (2-D projected TV)"
     kind = "slope"
     expected = Region(high=-0.05)
@@ -34,13 +35,14 @@ class ErrorFallsWithSamples(Claim):
         return slopes(table(ok_rows(rows, arm, *TV2), "n_train"))
 
 
-@CLAIMS.register("C3b")
+@CLAIMS.register
 class ReachesTheOracle(Claim):
     id = "C3b"
     statement = (
         "with enough samples the diffusion learner reaches the exact score's error on the same grid"
     )
     sweep = "samples"
+    figure = "samples"
     quantity = "paired TV(learner, largest n_train) - TV(oracle score), 2-D projected TV"
     kind = "paired_difference"
     expected = Region(high=0.005)

@@ -9,8 +9,8 @@ by the sample count) and with ``subspace=pca:4`` (docs/theory.md §6):
   levels; ``fit_diagnostics``' ``diag_gemm_seconds`` ``sum``) on log10 C(n + D, D) for ``none``.
   Expected in [0.5, 2.5] (at least linear in the feature count -- features are O(N F), the Gram
   matrices O(N F^2)). Not the whole fit time: its feature-independent part (noise draws, warm
-  start, clustering) dominated at n <= 10 and flattened the slope to 0.21 in the quick run,
-  although that part does not grow with n. Control: the ``pca:4`` arm, whose regression never
+  start, clustering) dominated at n <= 10 and flattened the slope (docs/theory.md §6), although
+  that part does not grow with n. Control: the ``pca:4`` arm, whose regression never
   sees more than 4 coordinates.
 * C4b: the largest excess 2-D projected TV (value - exact-sample floor) over n for ``pca:4``.
   Expected <= 0.01. Control: ``pca:4`` with its score scaled by 0.5.
@@ -28,11 +28,12 @@ NONE = Arm("diffusion_poly", {"subspace": "none", "score_scale": 1.0})
 PCA = Arm("diffusion_poly", {"subspace": "pca:4", "score_scale": 1.0})
 
 
-@CLAIMS.register("C4a")
+@CLAIMS.register
 class CostGrowsWithFeatures(Claim):
     id = "C4a"
     statement = "without a subspace the fit's cost grows like the feature count C(n + D, D)"
     sweep = "dimension"
+    figure = "dimension"
     quantity = "slope of log10 regression GEMM time on log10 C(n + D, D), subspace=none"
     kind = "slope"
     expected = Region(0.5, 2.5)
@@ -49,13 +50,14 @@ class CostGrowsWithFeatures(Claim):
         return slopes(table(sel, "nominal_features"))
 
 
-@CLAIMS.register("C4b")
+@CLAIMS.register
 class SubspaceErrorIsFlat(Claim):
     id = "C4b"
     statement = (
         "with a principal subspace the error stays flat (and small) in the ambient dimension"
     )
     sweep = "dimension"
+    figure = "dimension"
     quantity = "largest excess 2-D projected TV over the dimensions, subspace=pca:4"
     kind = "max_excess"
     expected = Region(high=0.01)

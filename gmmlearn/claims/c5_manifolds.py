@@ -35,11 +35,12 @@ def at_largest_n(rows: pd.DataFrame, arm: Arm, value: str = "value") -> pd.DataF
     return table(sel, ["p_target_shape", "dim"], value=value)
 
 
-@CLAIMS.register("C5a")
+@CLAIMS.register
 class BeatsEMAndKDE(Claim):
     id = "C5a"
     statement = "on manifold convolutions the diffusion learner beats misspecified EM and the KDE"
     sweep = "manifolds"
+    figure = "manifolds"
     quantity = (
         "max over instances of paired TV(diffusion) - min TV(EM k=8, EM k=32, KDE), largest n_train"
     )
@@ -66,13 +67,14 @@ class BeatsEMAndKDE(Claim):
         return gaps.max(axis=1)
 
 
-@CLAIMS.register("C5b")
+@CLAIMS.register
 class FlatInAmbientDimension(Claim):
     id = "C5b"
     statement = (
         "the diffusion learner's error stays flat in the ambient dimension (the KDE's grows)"
     )
     sweep = "manifolds"
+    figure = "manifolds"
     quantity = (
         "max over shapes of excess TV(highest ambient dim) - excess TV(lowest), largest n_train"
     )

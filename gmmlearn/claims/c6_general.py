@@ -11,10 +11,10 @@ well-specified bar); and ``general_gmm`` with rank-deficient covariances, fitted
   Expected <= 0.01 (within 0.01 of well-specified EM at every condition number). Control: the
   CKS learner with its score scaled by 0.5.
 * C6b: on rank-deficient covariances, the largest over t0 of W2_hat - sqrt((e^{2 t0} - 1) n), the
-  excess of the learned sampler's W2 distance over CKS's halting bound. Expected <= 0. Control: the halted
-  learner with its score scaled by 0.5. The run without halting is drawn beside it for reference:
-  measured, it is no worse than halting at small t0 (the levels stop at t_min = 0.02 anyway and
-  the sampler's last steps extrapolate), so it cannot serve as a control that must fail.
+  excess of the learned sampler's W2 distance over CKS's halting bound. Expected <= 0. Control:
+  the halted learner with its score scaled by 0.5. The run without halting is drawn beside it
+  for reference: it is no worse than halting at small t0 (the levels stop at t_min = 0.02 anyway
+  and the sampler's last steps extrapolate), so it cannot serve as a control that must fail.
 
 W2 is estimated by exact optimal transport between subsamples, whose floor (two exact samples of
 the same size) is about 0.5 in R^3. Empirical W2 adds in squares -- W2(Q_n, P_n)^2 is about
@@ -33,13 +33,14 @@ TV2 = ("tv_projected", "hist2d_mean")
 CKS = Arm("diffusion_general", {"score_scale": 1.0})
 
 
-@CLAIMS.register("C6a")
+@CLAIMS.register
 class GeneralCovariances(Claim):
     id = "C6a"
     statement = (
         "the CKS learner stays within 0.01 TV of well-specified EM at every condition number"
     )
     sweep = "general_covariances"
+    figure = "general_covariances"
     quantity = (
         "max over kappa of paired TV(diffusion_general) - TV(EM), 2-D projected TV, full rank"
     )
@@ -71,11 +72,12 @@ def halting_bound(t0, dim):
     return np.sqrt(np.expm1(2.0 * np.asarray(t0, dtype=float)) * np.asarray(dim, dtype=float))
 
 
-@CLAIMS.register("C6b")
+@CLAIMS.register
 class HaltingBound(Claim):
     id = "C6b"
     statement = "halting at t0 keeps W2 within sqrt((e^(2 t0) - 1) n) on degenerate covariances"
     sweep = "general_covariances"
+    figure = "general_covariances"
     quantity = (
         "max over t0 of sqrt(W2^2 - floor^2) - sqrt((e^(2 t0) - 1) n), rank-deficient covariances"
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import CLAIMS, Arm, Claim, MissingData, Region, ok_rows, slopes, table
+from .base import CLAIMS, Arm, Claim, MissingData, Region, learner_param, ok_rows, slopes, table
 
 TV1 = ("tv_projected", "hist1d_mean")
 ORACLE = Arm("oracle", {"schedule": "geometric", "score_scale": 1.0})
@@ -25,8 +25,7 @@ ORACLE = Arm("oracle", {"schedule": "geometric", "score_scale": 1.0})
 def per_run(rows: pd.DataFrame, arm: Arm, value: str) -> dict:
     """(family, sampler) -> replicates x n_steps table of the arm's 1-D TV (or excess)."""
     sel = ok_rows(rows, arm, *TV1)
-    sampler = sel["p_learner_sampler"].fillna("ddpm") if "p_learner_sampler" in sel else "ddpm"
-    sel = sel.assign(sampler=sampler)
+    sel = sel.assign(sampler=learner_param(sel, "sampler"))
     runs = {
         key: table(group, "p_learner_n_steps", value=value)
         for key, group in sel.groupby(["family", "sampler"])
@@ -36,11 +35,12 @@ def per_run(rows: pd.DataFrame, arm: Arm, value: str) -> dict:
     return runs
 
 
-@CLAIMS.register("C7a")
+@CLAIMS.register
 class ReachesTheFloor(Claim):
     id = "C7a"
     statement = "with the exact score, every sampler reaches the exact-sample floor on a fine grid"
     sweep = "samplers"
+    figure = "samplers"
     quantity = (
         "max over targets and samplers of excess 1-D TV at the largest step count (geometric)"
     )
@@ -57,11 +57,12 @@ class ReachesTheFloor(Claim):
         )
 
 
-@CLAIMS.register("C7b")
+@CLAIMS.register
 class DiscretisationFalls(Claim):
     id = "C7b"
     statement = "with the exact score, the sampler's error falls with the number of steps"
     sweep = "samplers"
+    figure = "samplers"
     quantity = (
         "max over targets and samplers of the slope of log10 1-D TV on log10 steps (geometric)"
     )

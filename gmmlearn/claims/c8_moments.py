@@ -25,11 +25,12 @@ DIFFUSION = Arm("diffusion_poly", {"score_scale": 1.0})
 AT_LIMIT = ((Arm("moments_tensor"), 5), (Arm("moments_dmm", {"sigma": None}), 4))
 
 
-@CLAIMS.register("C8")
+@CLAIMS.register
 class MomentsDegrade(Claim):
     id = "C8"
     statement = "at the largest k a moment method accepts, the diffusion learner is more accurate"
     sweep = "moments_vs_diffusion"
+    figure = "moments_vs_diffusion"
     quantity = (
         "max of paired TV(diffusion) - TV(tensor, k=5) and TV(diffusion) - TV(DMM, k=4), dim 5"
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_random_state
+from ..core.validation import check_random_state
 
 
 def alpha(t):

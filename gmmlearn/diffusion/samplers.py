@@ -24,8 +24,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..progress import progress as progress_bar
-from ..validation import check_choice, check_int, check_random_state
+from ..core.progress import progress as progress_bar
+from ..core.validation import check_choice, check_int, check_random_state
 from .ou import alpha, denoiser_from_score, noise_var, score_from_denoiser
 from .schedules import time_grid
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_choice, check_float, check_int
+from ..core.validation import check_choice, check_float, check_int
 
 
 def _benton_phi(t):

@@ -9,10 +9,13 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from ..claims.c1_approximation import DATA, EXACT
-from ..metrics.score import level_rows
+from ..results.schema import level_rows
 from .common import (
+    CONTROL_STYLE,
     FIGURES,
     claims_banner,
+    control_arms,
+    figure_claims,
     finish,
     lines_by,
     positive_log_ylim,
@@ -36,9 +39,14 @@ def _levels(frame, shown=None):
     return err[err["t"].isin(shown)], shown
 
 
-@FIGURES.register("approximation")
+NAME = "approximation"
+
+
+@FIGURES.register(NAME)
 def approximation(summary, out_prefix, title: str = "", claims=None):
-    """C1: relative score error per noise level versus the degree, exact-denoiser fit vs fit to data."""
+    """C1: relative score error per noise level versus the degree, exact-denoiser fit vs fit to
+    data."""
+    mine_all = figure_claims(NAME)
     with style():
         fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.1), layout="constrained")
         shown = None
@@ -46,17 +54,20 @@ def approximation(summary, out_prefix, title: str = "", claims=None):
             err, shown = _levels(arm.select(summary), shown)
             lines_by(ax, err, "degree", "t", label=lambda t: f"t = {t:.3g}")
             shown_rows = err
-            if arm is EXACT:
-                control = EXACT.but(score_scale=0.5).select(summary)
-                if not control.empty:
-                    control, _ = _levels(control, shown)
-                    for _, lines in control.groupby("t"):
-                        lines = lines.sort_values("degree")
-                        ax.plot(
-                            lines["degree"], lines["mean"], color="0.6", linestyle=":", linewidth=1
-                        )
-                    ax.plot([], [], color="0.6", linestyle=":", label="control: score x 0.5")
-                    shown_rows = pd.concat([err, control])
+            # the control arms of the claims about this panel's arm, one dotted line per level
+            mine = [c for c in mine_all if c.subject == arm]
+            for control_arm, label in control_arms(mine_all):
+                if not any(c.control == control_arm for c in mine):
+                    continue
+                control = control_arm.select(summary)
+                if control.empty:
+                    continue
+                control, _ = _levels(control, shown)
+                for _, lines in control.groupby("t"):
+                    lines = lines.sort_values("degree")
+                    ax.plot(lines["degree"], lines["mean"], marker="x", **CONTROL_STYLE)
+                ax.plot([], [], marker="x", label=label, **CONTROL_STYLE)
+                shown_rows = pd.concat([shown_rows, control])
             ax.set(xlabel="polynomial degree D", ylabel="relative score error", title=panel_title)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             positive_log_ylim(ax, shown_rows)
@@ -65,9 +76,9 @@ def approximation(summary, out_prefix, title: str = "", claims=None):
         return finish(
             fig,
             summary,
-            title or claims_banner(claims, ["C1a", "C1b"], heading),
+            title or claims_banner(claims, NAME, heading),
             out_prefix,
-            "Relative score error E|s - s*|^2 / E|s*|^2 on fresh points of p_t. Fixed degree in every "
-            "cell (no validation selection).",
+            "Relative score error E|s - s*|^2 / E|s*|^2 on fresh points of p_t. Fixed degree in "
+            "every cell (no validation selection).",
             floor=False,
         )

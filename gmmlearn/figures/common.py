@@ -1,8 +1,12 @@
-"""Shared plotting helpers: style, mean line with a band over seeds, the floor line, saving.
+"""Shared plotting helpers: style, mean line with a band over seeds, the floor line, the claims'
+controls, the title with the claims' verdicts, saving.
 
 Figures read aggregated tables (``summary.csv`` from :func:`gmmlearn.results.aggregate`) and
 never fit anything. A summary may hold several runs of a sweep (:func:`overlay_runs`): the band
-lines then draw each run in the same colour, the first solid, the second dashed.
+lines then draw each run in the same colour, the first solid, the second dashed. A figure's
+claims come from the claims registry (:meth:`~gmmlearn.claims.base.ClaimRegistry.of_figure`);
+a *control* row is one of a claim's control arm that is no claim's subject (:func:`is_control`):
+the one notion of control, the claims'.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ import matplotlib.ticker as mticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..atomic import atomic_path  # noqa: E402
-from ..registry import Registry  # noqa: E402
+from ..claims import CLAIMS, estimate_text  # noqa: E402
+from ..claims.base import Arm, Claim  # noqa: E402
+from ..core.atomic import atomic_path  # noqa: E402
+from ..core.registry import Registry  # noqa: E402
 
 #: registry of figures: name -> function(summary, out_prefix, title) -> list of written paths
 FIGURES = Registry("figure")
@@ -248,29 +254,100 @@ def log_axis(ax, which: str = "y", limits=None) -> None:
     axis.set_minor_formatter(formatter)
 
 
-def param_column(frame: pd.DataFrame, name: str, default) -> pd.Series:
-    """A learner or target parameter column (``p_learner_<name>`` / ``p_target_<name>``) with
-    unset values -- or a column the sweep never set -- read as the default."""
+def param_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A learner or target parameter column (``p_learner_<name>`` / ``p_target_<name>``) as the
+    rows record it (resolved: NaN only where the value is None or the learner has no such
+    parameter)."""
     names = (f"p_learner_{name}", f"p_target_{name}")
     column = next((c for c in names if c in frame), None)
-    if column is None:
-        return pd.Series(default, index=frame.index)
-    return frame[column].where(frame[column].notna(), default)
+    return frame[column] if column is not None else pd.Series(np.nan, index=frame.index)
 
 
-def is_control(frame: pd.DataFrame) -> pd.Series:
-    """Rows of the claims' negative controls: a learner whose score is scaled (score_scale != 1)."""
-    return param_column(frame, "score_scale", 1.0).astype(float) != 1.0
+def figure_claims(figure: str) -> list[Claim]:
+    """The claims a figure draws (from the claims registry: each declares its figure)."""
+    return CLAIMS.of_figure(figure)
 
 
-def learner_labels(frame: pd.DataFrame, detail=None) -> pd.Series:
+def _difference(arm: Arm, reference: Arm) -> str:
+    """What sets an arm apart from another: its learner, or its other parameters and family."""
+    if arm.learner != reference.learner:
+        return arm.name()
+    parts = [f"{k}={v}" for k, v in sorted(arm.params.items()) if reference.params.get(k) != v]
+    if not parts:  # the same setting elsewhere: say which setting
+        parts = [f"{k}={v}" for k, v in sorted(arm.params.items())]
+    text = ", ".join(parts)
+    if arm.family and arm.family != reference.family:
+        text = f"{text} on {arm.family}".strip()
+    return text or arm.name()
+
+
+def control_arms(claims: list[Claim]) -> list[tuple[Arm, str]]:
+    """The claims' control arms that are no claim's subject, each with its legend label
+    (``control (C3a, C3b): score_scale=0.5``)."""
+    subjects = [claim.subject for claim in claims]
+    found: list[tuple[Arm, list[str], Arm]] = []
+    for claim in claims:
+        if claim.control in subjects:
+            continue
+        for arm, ids, _ in found:
+            if arm == claim.control:
+                ids.append(claim.id)
+                break
+        else:
+            found.append((claim.control, [claim.id], claim.subject))
+    return [
+        (arm, f"control ({', '.join(ids)}): {_difference(arm, subject)}")
+        for arm, ids, subject in found
+    ]
+
+
+def control_labels(frame: pd.DataFrame, claims: list[Claim]) -> pd.Series:
+    """Per row, the label of the control arm it belongs to ('' for rows of no control)."""
+    labels = pd.Series("", index=frame.index, dtype=object)
+    subject = pd.Series(False, index=frame.index)
+    for claim in claims:
+        subject |= frame.index.isin(claim.subject.select(frame).index)
+    for arm, label in control_arms(claims):
+        rows = frame.index.isin(arm.select(frame).index) & ~subject.to_numpy()
+        labels[rows & (labels == "").to_numpy()] = label
+    return labels
+
+
+def is_control(frame: pd.DataFrame, claims: list[Claim]) -> pd.Series:
+    """Rows of the claims' controls: a control arm's rows that are no claim's subject."""
+    return control_labels(frame, claims) != ""
+
+
+def learner_labels(frame: pd.DataFrame, claims: list[Claim], detail=None) -> pd.Series:
     """Legend labels: the learner's name, ``detail(frame)`` appended (a Series of suffixes), and
-    ``(control: score x c)`` for the claims' negative controls."""
+    for the claims' controls the control's label."""
     labels = frame["learner"].astype(str)
     if detail is not None:
         labels = labels + detail(frame)
-    scale = param_column(frame, "score_scale", 1.0).astype(float)
-    return labels.where(scale == 1.0, labels + scale.map(lambda c: f" (control: score x {c:g})"))
+    controls = control_labels(frame, claims)
+    return labels.where(controls == "", labels + " (" + controls + ")")
+
+
+CONTROL_STYLE = dict(color="0.4", linestyle=":", linewidth=0.9)
+#: marker and line style of the first, second, ... control arm of a figure (all grey)
+CONTROL_MARKS = (("x", ":"), ("+", "-."), ("d", "--"), ("*", ":"))
+
+
+def draw_controls(ax, frame: pd.DataFrame, x: str, claims: list[Claim], errorbars=True):
+    """Each control arm's rows of ``frame`` in grey -- its own marker and dotted or dash-dotted
+    line -- with its label and (``errorbars``) its 95% intervals."""
+    labels = control_labels(frame, claims)
+    order = [label for _, label in control_arms(claims)]
+    for label in dict.fromkeys(labels[labels != ""]):
+        rows = frame[labels == label].sort_values(x)
+        marker, linestyle = CONTROL_MARKS[order.index(label) % len(CONTROL_MARKS)]
+        yerr = (
+            [rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]]
+            if errorbars and {"ci_low", "ci_high"} <= set(rows)
+            else None
+        )
+        style = {**CONTROL_STYLE, "linestyle": linestyle}
+        ax.errorbar(rows[x], rows["mean"], yerr=yerr, fmt=marker, label=label, **style)
 
 
 def finish(
@@ -293,15 +370,14 @@ def finish(
     return save(fig, out_prefix)
 
 
-def claims_banner(claims: pd.DataFrame | None, ids, heading: str) -> str:
-    """The figure's title: its heading, then one line per claim -- statement, quantity with its
-    95% interval, the expected region, the verdict, and whether the control failed as it must."""
-    from ..claims import estimate_text
-
+def claims_banner(claims: pd.DataFrame | None, figure: str, heading: str) -> str:
+    """The figure's title: its heading, then one line per claim of the figure (the claims
+    registry's) -- statement, quantity with its 95% interval, the expected region, the verdict,
+    and whether the control failed as it must."""
     lines = [heading]
     if claims is None:
         return heading
-    for claim_id in ids:
+    for claim_id in [claim.id for claim in figure_claims(figure)]:
         pair = claims[claims["claim"] == claim_id]
         if pair.empty:
             continue

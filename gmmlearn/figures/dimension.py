@@ -14,6 +14,8 @@ from .common import (
     FIGURES,
     claims_banner,
     color_map,
+    draw_controls,
+    figure_claims,
     finish,
     floor_line,
     is_control,
@@ -24,15 +26,19 @@ from .common import (
     style,
 )
 
+NAME = "dimension"
+
 
 def _arm(summary):
     learner = summary[summary["learner"] == "diffusion_poly"]
-    return learner[~is_control(learner)], learner[is_control(learner)]
+    control = is_control(learner, figure_claims(NAME))
+    return learner[~control], learner[control]
 
 
-@FIGURES.register("dimension")
+@FIGURES.register(NAME)
 def dimension(summary, out_prefix, title: str = "", claims=None):
-    """C4: fit time vs C(n + D, D), 2-D projected TV and features per cell vs n, subspace none vs pca:r."""
+    """C4: fit time vs C(n + D, D), 2-D projected TV and features per cell vs n, subspace none
+    vs pca:r."""
     learner, control = _arm(summary)
     tv = select(learner, "tv_projected", "hist2d_mean")
     tv = tv.assign(
@@ -82,9 +88,7 @@ def dimension(summary, out_prefix, title: str = "", claims=None):
         shown = tv
         if not control.empty:
             ctl = select(control, "tv_projected", "hist2d_mean")
-            axes[1].plot(
-                ctl["dim"], ctl["mean"], "x", color="0.4", label="control: pca:4, score x 0.5"
-            )
+            draw_controls(axes[1], ctl, "dim", figure_claims(NAME))
             shown = pd.concat([tv, ctl])
         floor_line(axes[1], tv, "dim")
         axes[1].set(
@@ -113,6 +117,4 @@ def dimension(summary, out_prefix, title: str = "", claims=None):
             log_axis(axes[2], "y")
             axes[2].legend(fontsize=7)
         heading = "C4: cost and error vs dimension, isotropic_gmm(k=4)"
-        return finish(
-            fig, summary, title or claims_banner(claims, ["C4a", "C4b"], heading), out_prefix
-        )
+        return finish(fig, summary, title or claims_banner(claims, NAME, heading), out_prefix)

@@ -10,12 +10,15 @@ import pandas as pd
 
 from ..claims.c6_general import TV2, debiased_w2, halting_bound
 from .common import (
+    CONTROL_STYLE,
     FIGURES,
     claims_banner,
     color_map,
+    control_labels,
+    draw_controls,
+    figure_claims,
     finish,
     floor_line,
-    is_control,
     lines_by,
     log_axis,
     param_column,
@@ -23,28 +26,25 @@ from .common import (
     style,
 )
 
+NAME = "general_covariances"
 
-@FIGURES.register("general_covariances")
+
+@FIGURES.register(NAME)
 def general_covariances(summary, out_prefix, title: str = "", claims=None):
     """C6: TV vs condition number per learner; W2 excess vs halting time with the bound."""
-    degenerate = param_column(summary, "rank", np.nan).notna()
+    drawn = figure_claims(NAME)
+    summary = summary.assign(control=control_labels(summary, drawn))
+    degenerate = param_column(summary, "rank").notna()
     full, halted = summary[~degenerate], summary[degenerate]
     with style():
         fig, axes = plt.subplots(1, 2, figsize=(8.0, 3.2), layout="constrained")
         tv = full[(full["metric"] == TV2[0]) & (full["estimator"] == TV2[1])]
-        main = tv[~is_control(tv)]
+        main = tv[tv["control"] == ""]
         lines_by(
             axes[0], main, "p_target_condition_number", "learner", colors=color_map(main["learner"])
         )
-        control = tv[is_control(tv)]
-        if not control.empty:
-            axes[0].plot(
-                control["p_target_condition_number"],
-                control["mean"],
-                "x",
-                color="0.4",
-                label="control: CKS, score x 0.5",
-            )
+        control = tv[tv["control"] != ""]
+        draw_controls(axes[0], control, "p_target_condition_number", drawn, errorbars=False)
         floor_line(axes[0], main, "p_target_condition_number")
         positive_log_ylim(axes[0], pd.concat([main, control]))
         log_axis(axes[0], "x")
@@ -58,21 +58,14 @@ def general_covariances(summary, out_prefix, title: str = "", claims=None):
         if not w2.empty:
             ax = axes[1]
             w2 = w2.assign(
-                t0=param_column(w2, "halting_time", np.nan),
+                t0=param_column(w2, "halting_time").astype(float),
                 w2_hat=debiased_w2(w2["mean"], w2["floor_mean"]),
             )
-            for frame, style_, label in (
-                (w2[w2["t0"].notna() & ~is_control(w2)], "o-", "halted at t0"),
-                (w2[w2["t0"].notna() & is_control(w2)], "x--", "control: score x 0.5"),
-            ):
+            halted = w2[w2["t0"].notna() & (w2["control"] == "")].sort_values("t0")
+            ax.plot(halted["t0"], halted["w2_hat"], "o-", label="halted at t0")
+            for label, frame in w2[w2["t0"].notna() & (w2["control"] != "")].groupby("control"):
                 frame = frame.sort_values("t0")
-                ax.plot(
-                    frame["t0"],
-                    frame["w2_hat"],
-                    style_,
-                    color="0.4" if "control" in label else None,
-                    label=label,
-                )
+                ax.plot(frame["t0"], frame["w2_hat"], marker="x", label=label, **CONTROL_STYLE)
             t0 = w2["t0"].dropna().to_numpy(float)
             grid = np.geomspace(min(t0.min(), 1e-3), t0.max(), 50)
             dim = float(w2["dim"].iloc[0])
@@ -84,7 +77,7 @@ def general_covariances(summary, out_prefix, title: str = "", claims=None):
                 linewidth=1,
                 label="bound sqrt((e^{2 t0} - 1) n)",
             )
-            no_halt = w2[w2["t0"].isna() & ~is_control(w2)]
+            no_halt = w2[w2["t0"].isna() & (w2["control"] == "")]
             if not no_halt.empty:
                 ax.plot(
                     [1e-3],
@@ -97,7 +90,10 @@ def general_covariances(summary, out_prefix, title: str = "", claims=None):
             ax.set(
                 xlabel="halting time t0",
                 ylabel="W2 estimate sqrt(W2^2 - floor^2)",
-                title=f"halting, rank-{int(float(w2['p_target_rank'].iloc[0]))} covariances in R^{int(dim)}",
+                title=(
+                    f"halting, rank-{int(float(w2['p_target_rank'].iloc[0]))} covariances "
+                    f"in R^{int(dim)}"
+                ),
             )
             ax.legend(fontsize=7)
         else:
@@ -106,7 +102,7 @@ def general_covariances(summary, out_prefix, title: str = "", claims=None):
         return finish(
             fig,
             summary,
-            title or claims_banner(claims, ["C6a", "C6b"], heading),
+            title or claims_banner(claims, NAME, heading),
             out_prefix,
             "W2 estimate from the means over seeds; its interval is C6b's, in the title.",
         )

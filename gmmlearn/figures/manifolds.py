@@ -11,6 +11,8 @@ from .common import (
     FIGURES,
     claims_banner,
     color_map,
+    draw_controls,
+    figure_claims,
     finish,
     floor_line,
     is_control,
@@ -22,39 +24,34 @@ from .common import (
     style,
 )
 
+NAME = "manifolds"
+
 
 def _components(frame):
-    k = param_column(frame, "n_components", np.nan)
+    k = param_column(frame, "n_components")
     return k.map(lambda v: f" (k = {int(float(v))})" if v == v else "")
 
 
-@FIGURES.register("manifolds")
+@FIGURES.register(NAME)
 def manifolds(summary, out_prefix, title: str = "", claims=None):
     """C5: 2-D projected TV vs n_train per manifold instance, diffusion vs EM and KDE."""
+    drawn = figure_claims(NAME)
     tv = summary[
         (summary["metric"] == TV2[0]) & (summary["estimator"] == TV2[1]) & (summary["n_ok"] > 0)
     ]
-    tv = tv.assign(label=learner_labels(tv, _components))
+    tv = tv.assign(label=learner_labels(tv, drawn, _components), control=is_control(tv, drawn))
     instances = list(tv.groupby(["p_target_shape", "dim"], sort=True))
     cols = min(3, len(instances))
     rows = int(np.ceil(len(instances) / cols))
     with style():
-        colors = color_map(tv.loc[tv["n_train"].notna() & ~is_control(tv), "label"])
+        colors = color_map(tv.loc[tv["n_train"].notna() & ~tv["control"], "label"])
         fig, axes = plt.subplots(
             rows, cols, figsize=(3.4 * cols, 2.9 * rows), layout="constrained", squeeze=False
         )
         for ax, ((shape, dim), frame) in zip(axes.ravel(), instances):
             fitted = frame[frame["n_train"].notna()]
-            lines_by(ax, fitted[~is_control(fitted)], "n_train", "label", colors=colors)
-            control = fitted[is_control(fitted)]
-            if not control.empty:
-                ax.plot(
-                    control["n_train"],
-                    control["mean"],
-                    "x",
-                    color="0.4",
-                    label=control["label"].iloc[0],
-                )
+            lines_by(ax, fitted[~fitted["control"]], "n_train", "label", colors=colors)
+            draw_controls(ax, fitted[fitted["control"]], "n_train", drawn, errorbars=False)
             oracle = frame[frame["learner"] == "oracle"]
             if not oracle.empty:
                 ax.axhline(
@@ -72,6 +69,4 @@ def manifolds(summary, out_prefix, title: str = "", claims=None):
             ax.set_visible(False)
         axes[0][0].legend(fontsize=6.5)
         heading = "C5: Gaussian convolutions of manifolds (sigma = 0.5, radius 4)"
-        return finish(
-            fig, summary, title or claims_banner(claims, ["C5a", "C5b"], heading), out_prefix
-        )
+        return finish(fig, summary, title or claims_banner(claims, NAME, heading), out_prefix)

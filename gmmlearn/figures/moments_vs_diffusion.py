@@ -5,13 +5,13 @@ the separation (dimension 1), the diffusion learner on the same panels."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .common import (
     FIGURES,
     claims_banner,
     color_map,
+    figure_claims,
     finish,
     floor_line,
     learner_labels,
@@ -21,16 +21,18 @@ from .common import (
     style,
 )
 
+NAME = "moments_vs_diffusion"
+
 
 def _sigma_known(frame):
-    known = (frame["learner"] == "moments_dmm") & param_column(frame, "sigma", np.nan).notna()
+    known = (frame["learner"] == "moments_dmm") & param_column(frame, "sigma").notna()
     return known.map({True: " (sigma known)", False: ""})
 
 
-@FIGURES.register("moments_vs_diffusion")
+@FIGURES.register(NAME)
 def moments_vs_diffusion(summary, out_prefix, title: str = "", claims=None):
     """C8: moment methods vs EM and the diffusion learner, vs k (dim 5) and separation (dim 1)."""
-    summary = summary.assign(label=learner_labels(summary, _sigma_known))
+    summary = summary.assign(label=learner_labels(summary, figure_claims(NAME), _sigma_known))
     by_k, by_sep = summary[summary["dim"] == 5], summary[summary["dim"] == 1]
     panels = [
         (
@@ -86,20 +88,19 @@ def moments_vs_diffusion(summary, out_prefix, title: str = "", claims=None):
                 ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             positive_log_ylim(ax, sel)
             ax.legend(fontsize=6.5)
-        failed = summary[(summary["n_ok"] == 0) & (summary["n_failed"] > 0)]
+        skipped = summary[(summary["n_ok"] == 0) & (summary.get("n_skipped", 0) > 0)]
         gaps = sorted(
             {
                 f"{r.learner} at k={int(r.p_target_k)}"
-                for r in failed.itertuples()
+                for r in skipped.itertuples()
                 if r.learner.startswith("moments") and r.dim == 5
             }
         )
         note = (
-            f"Missing points: the method's precondition fails (status=failed): {', '.join(gaps)}."
+            "Missing points: outside the method's precondition (status=skipped): "
+            f"{', '.join(gaps)}."
             if gaps
             else ""
         )
         heading = "C8: moment methods vs EM and the diffusion learner"
-        return finish(
-            fig, summary, title or claims_banner(claims, ["C8"], heading), out_prefix, note
-        )
+        return finish(fig, summary, title or claims_banner(claims, NAME, heading), out_prefix, note)

@@ -12,6 +12,8 @@ from .common import (
     FIGURES,
     claims_banner,
     color_map,
+    draw_controls,
+    figure_claims,
     finish,
     floor_line,
     is_control,
@@ -21,19 +23,22 @@ from .common import (
     style,
 )
 
+NAME = "piecewise_vs_global"
+
 
 def _tv(summary, family, control=False):
+    """The diffusion learner's 2-D TV rows on a family: its claims' controls, or the rest."""
     sel = summary[
         (summary["metric"] == TV2[0])
         & (summary["estimator"] == TV2[1])
         & (summary["family"] == family)
         & (summary["learner"] == "diffusion_poly")
     ]
-    sel = sel[is_control(sel) == control]
-    return sel.assign(partition=param_column(sel, "partition", "warm_start"))
+    sel = sel[is_control(sel, figure_claims(NAME)) == control]
+    return sel.assign(partition=param_column(sel, "partition"))
 
 
-@FIGURES.register("piecewise_vs_global")
+@FIGURES.register(NAME)
 def piecewise_vs_global(summary, out_prefix, title: str = "", claims=None):
     """C2: 2-D projected TV per partition vs m (line_groups) and vs L (far_groups)."""
     panels = [
@@ -63,23 +68,10 @@ def piecewise_vs_global(summary, out_prefix, title: str = "", claims=None):
             tv = _tv(summary, family)
             lines_by(ax, tv, x, "partition", colors=colors)
             control = _tv(summary, family, control=True)
-            if not control.empty:
-                ax.errorbar(
-                    control[x],
-                    control["mean"],
-                    yerr=[
-                        control["mean"] - control["ci_low"],
-                        control["ci_high"] - control["mean"],
-                    ],
-                    fmt="x",
-                    color="0.4",
-                    label="control: score x 0.5",
-                )
-            floor_line(ax, tv, x)
+            draw_controls(ax, control, x, figure_claims(NAME))
+            floor_line(ax, pd.concat([tv, control]), x)
             ax.set(xlabel=xlabel, ylabel="2-D projected TV (mean of planes)", title=panel_title)
             positive_log_ylim(ax, pd.concat([tv, control]))
             ax.legend(fontsize=7, title="partition")
         heading = "C2: piecewise vs global polynomial regression"
-        return finish(
-            fig, summary, title or claims_banner(claims, ["C2a", "C2b"], heading), out_prefix
-        )
+        return finish(fig, summary, title or claims_banner(claims, NAME, heading), out_prefix)

@@ -11,6 +11,8 @@ from .common import (
     FIGURES,
     claims_banner,
     color_map,
+    draw_controls,
+    figure_claims,
     finish,
     floor_line,
     is_control,
@@ -22,10 +24,13 @@ from .common import (
     target_label,
 )
 
+NAME = "samplers"
 
-@FIGURES.register("samplers")
+
+@FIGURES.register(NAME)
 def samplers(summary, out_prefix, title: str = "", claims=None):
-    """C7: exact-score sampler TV vs steps, per target (rows), sampler (columns) and schedule (lines)."""
+    """C7: exact-score sampler TV vs steps, per target (rows), sampler (columns) and schedule
+    (lines)."""
     oracle = summary[
         (summary["learner"] == "oracle")
         & (summary["metric"] == TV1[0])
@@ -34,9 +39,9 @@ def samplers(summary, out_prefix, title: str = "", claims=None):
     if oracle.empty:
         raise ValueError("the samplers figure needs rows of learner 'oracle' in the summary")
     oracle = oracle.assign(
-        sampler=param_column(oracle, "sampler", "ddpm"),
-        schedule=param_column(oracle, "schedule", "geometric"),
+        sampler=param_column(oracle, "sampler"), schedule=param_column(oracle, "schedule")
     )
+    drawn = figure_claims(NAME)
     key = ["family", "p_target_shape"] if "p_target_shape" in oracle else ["family"]
     targets = list(oracle.groupby(key, sort=True, dropna=False))
     names = sorted(oracle["sampler"].unique())
@@ -53,17 +58,10 @@ def samplers(summary, out_prefix, title: str = "", claims=None):
         for r, (row, (_, group)) in enumerate(zip(axes, targets)):
             for ax, sampler in zip(row, names):
                 sel = group[group["sampler"] == sampler]
-                main, control = sel[~is_control(sel)], sel[is_control(sel)]
+                control = is_control(sel, drawn)
+                main = sel[~control]
                 lines_by(ax, main, "p_learner_n_steps", "schedule", colors=colors)
-                if not control.empty:
-                    ax.plot(
-                        control["p_learner_n_steps"],
-                        control["mean"],
-                        "x--",
-                        color="0.4",
-                        linewidth=0.8,
-                        label="control: score x 0.5",
-                    )
+                draw_controls(ax, sel[control], "p_learner_n_steps", drawn, errorbars=False)
                 floor_line(ax, main)
                 log_axis(ax, "x")
                 positive_log_ylim(ax, sel)
@@ -78,6 +76,4 @@ def samplers(summary, out_prefix, title: str = "", claims=None):
             )
         axes[0][0].legend(fontsize=7, title="schedule")
         heading = "C7: exact-score samplers vs step count"
-        return finish(
-            fig, summary, title or claims_banner(claims, ["C7a", "C7b"], heading), out_prefix
-        )
+        return finish(fig, summary, title or claims_banner(claims, NAME, heading), out_prefix)

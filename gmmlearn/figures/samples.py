@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 from .common import (
     FIGURES,
     claims_banner,
+    figure_claims,
     finish,
     floor_line,
     learner_labels,
@@ -19,6 +20,8 @@ from .common import (
     target_label,
 )
 
+NAME = "samples"
+
 PANELS = [
     ("tv_projected", "hist2d_mean", "2-D projected TV (mean of planes)"),
     ("tv_classifier", "2acc-1", "classifier TV lower bound (2 acc - 1)"),
@@ -27,10 +30,11 @@ PANELS = [
 ]
 
 
-@FIGURES.register("samples")
+@FIGURES.register(NAME)
 def samples(summary, out_prefix, title: str = "", claims=None):
-    """C3: error vs n_train by every metric present, learners as lines, oracle and floor as references."""
-    summary = summary.assign(label=learner_labels(summary))
+    """C3: error vs n_train by every metric present, learners as lines, oracle and floor as
+    references."""
+    summary = summary.assign(label=learner_labels(summary, figure_claims(NAME)))
     panels = [p for p in PANELS if ((summary["metric"] == p[0]) & (summary["n_ok"] > 0)).any()]
     with style():
         fig, axes = plt.subplots(
@@ -56,6 +60,4 @@ def samples(summary, out_prefix, title: str = "", claims=None):
             positive_log_ylim(ax, sel)
         axes[0][0].legend(fontsize=7)
         heading = f"C3: error vs sample size, {target_label(summary)}"
-        return finish(
-            fig, summary, title or claims_banner(claims, ["C3a", "C3b"], heading), out_prefix
-        )
+        return finish(fig, summary, title or claims_banner(claims, NAME, heading), out_prefix)

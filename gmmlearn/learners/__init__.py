@@ -1,18 +1,13 @@
-"""Learners (docs/theory.md §4): ``make_learner(name, **params)``; a new learner is one module whose
-class is decorated with ``@LEARNERS.register("name")`` plus one import line below."""
+"""Learners (docs/theory.md §4): ``make_learner(name, **params)``. A new learner is one module of
+this folder whose class is decorated with ``@LEARNERS.register("name")`` and declares its
+``_parameter_constraints``: every module here is imported (README, "How to add")."""
 
 from __future__ import annotations
 
-from . import (  # noqa: F401  (registers)
-    classical,
-    diffusion_general,
-    diffusion_poly,
-    em_from_moments,
-    moments_dmm,
-    moments_tensor,
-    reference,
-)
+from ..core.registry import import_submodules
 from .base import LEARNERS, Learner, NotFittedError
+
+import_submodules(__name__, __path__)  # the learners register themselves
 
 
 def make_learner(name: str, /, **params) -> Learner:

@@ -12,11 +12,13 @@ from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KernelDensity
 
+from ..core.constraints import Integral, Interval, Options, Real
+from ..core.validation import check_random_state
 from ..targets import GaussianMixture, LocationMixture
-from ..validation import check_choice, check_float, check_int, check_random_state
 from .base import LEARNERS, Learner
 
 COVARIANCE_TYPES = ("spherical", "diag", "full")
+INIT_PARAMS = ("kmeans", "k-means++", "random", "random_from_data")
 
 
 def full_covariances(model: SklearnGaussianMixture) -> np.ndarray:
@@ -48,11 +50,22 @@ class MixtureLearner(Learner):
 
 @LEARNERS.register("em")
 class EM(MixtureLearner):
-    """EM for a k-component Gaussian mixture: scikit-learn's GaussianMixture (docs/theory.md §4.4 settings).
+    """EM for a k-component Gaussian mixture: scikit-learn's GaussianMixture (docs/theory.md §4.4
+    settings).
 
     Fitted: ``means_``, ``weights_``, ``covariances_`` (always (k, d, d)), ``converged_``,
     ``n_iter_``, ``model_`` (the scikit-learn estimator).
     """
+
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "covariance_type": [Options(COVARIANCE_TYPES)],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "init_params": [Options(INIT_PARAMS)],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "reg_covar": [Interval(Real, 0, None, closed="left")],
+    }
 
     def __init__(
         self,
@@ -73,18 +86,15 @@ class EM(MixtureLearner):
         self.reg_covar = reg_covar
 
     def _model(self, random_state: int, **init) -> SklearnGaussianMixture:
-        check_choice("covariance_type", self.covariance_type, COVARIANCE_TYPES)
-        check_choice(
-            "init_params", self.init_params, ("kmeans", "k-means++", "random", "random_from_data")
-        )
+        """scikit-learn's estimator for the (validated) parameters."""
         return SklearnGaussianMixture(
-            n_components=check_int("n_components", self.n_components, minimum=1),
+            n_components=int(self.n_components),
             covariance_type=self.covariance_type,
-            n_init=check_int("n_init", self.n_init, minimum=1),
+            n_init=int(self.n_init),
             init_params=self.init_params,
-            tol=check_float("tol", self.tol, minimum=0.0, strict_min=True),
-            max_iter=check_int("max_iter", self.max_iter, minimum=1),
-            reg_covar=check_float("reg_covar", self.reg_covar, minimum=0.0),
+            tol=float(self.tol),
+            max_iter=int(self.max_iter),
+            reg_covar=float(self.reg_covar),
             random_state=random_state,
             **init,
         )
@@ -95,7 +105,8 @@ class EM(MixtureLearner):
         model = self._model(seed)
         if X.shape[0] < model.n_components:
             raise ValueError(
-                f"n_components={model.n_components} needs at least as many samples, got {X.shape[0]}"
+                f"n_components={model.n_components} needs at least as many samples, "
+                f"got {X.shape[0]}"
             )
         return self._store(model.fit(X), X.shape[1])
 
@@ -117,10 +128,15 @@ class KDE(MixtureLearner):
 
     ``bandwidth``: ``"cv"`` (default: 5-fold cross-validated log-likelihood over a grid of 0.25
     to 2 times Silverman's h, on at most 5000 points), ``"silverman"`` (``h = s (4 / ((d + 2)
-    N))^{1/(d+4)}``, s the mean coordinate standard deviation; oversmooths multimodal data --
-    measured h = 1.12 vs 0.34 by CV on isotropic_gmm(2, 3, separation 6)) or a number. The fitted law is the mixture of
-    N(x_i, h^2 I) over the training points, so densities and samples are exact.
+    N))^{1/(d+4)}``, s the mean coordinate standard deviation; it oversmooths multimodal data,
+    docs/theory.md §4.4) or a number. The fitted law is the mixture of N(x_i, h^2 I) over the
+    training points, so densities and samples are exact.
     """
+
+    _parameter_constraints = {
+        "bandwidth": [Options(("silverman", "cv")), Interval(Real, 0, None, closed="neither")],
+        "max_points": [Interval(Integral, 1, None, closed="left")],
+    }
 
     def __init__(self, bandwidth="cv", max_points: int = 20_000):
         self.bandwidth = bandwidth
@@ -129,21 +145,20 @@ class KDE(MixtureLearner):
     def fit(self, X, random_state=None) -> KDE:
         X = self._check_data(X)
         rng = check_random_state(random_state)
-        max_points = check_int("max_points", self.max_points, minimum=1)
+        max_points = int(self.max_points)
         if X.shape[0] > max_points:
             X = X[rng.choice(X.shape[0], size=max_points, replace=False)]
         N, d = X.shape
         spread = float(np.mean(X.std(axis=0))) if N > 1 else 1.0
         silverman = max(spread, 1e-12) * (4.0 / ((d + 2) * N)) ** (1.0 / (d + 4))
         if isinstance(self.bandwidth, str):
-            check_choice("bandwidth", self.bandwidth, ("silverman", "cv"))
             h = (
                 silverman
                 if self.bandwidth == "silverman"
                 else self._cross_validate(X, silverman, rng)
             )
         else:
-            h = check_float("bandwidth", self.bandwidth, minimum=0.0, strict_min=True)
+            h = float(self.bandwidth)
         self.bandwidth_ = float(h)
         self.mixture_ = LocationMixture(X, np.full(N, 1.0 / N), self.bandwidth_, family="kde")
         self.dim_ = d

@@ -57,6 +57,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..core.constraints import Boolean, InstanceOf, Integral, Interval, Options, Pattern, Real
+from ..core.progress import progress
+from ..core.validation import check_choice, check_float, check_int, check_random_state, check_time
 from ..diffusion import (
     FINALS,
     SAMPLERS,
@@ -69,12 +72,10 @@ from ..diffusion import (
     score_from_denoiser,
     time_grid,
 )
-from ..progress import progress
 from ..regression import Partition, n_features
 from ..regression.cell import OUTSIDE, CellModel, fit_cell
 from ..regression.partition import cell_slices
 from ..targets import Target
-from ..validation import check_choice, check_float, check_int, check_random_state, check_time
 from .base import Learner
 
 DEGREE_SELECTIONS = ("validation", "fixed")
@@ -107,6 +108,31 @@ ENGINE_PARAMS = (
     "regression_target",
     "target",
 )
+#: declared ranges of the engine's parameters (checks relating parameters stay in _validate)
+ENGINE_CONSTRAINTS = {
+    "degree": [Interval(Integral, 1, None, closed="left")],
+    "n_levels": [Interval(Integral, 2, None, closed="left")],
+    "schedule": [Options(SCHEDULES)],
+    "T": [None, Interval(Real, 0, None, closed="neither")],
+    "t_min": [Interval(Real, 0, None, closed="neither")],
+    "tail_steps": [Interval(Integral, 0, None, closed="left")],
+    "delta": [Interval(Real, 0, None, closed="neither")],
+    "noise_draws": [Interval(Integral, 1, None, closed="left")],
+    "subspace": [Pattern(r"auto|none|pca:\d+", "'auto', 'none' or 'pca:r' with 1 <= r <= dim")],
+    "ridge": [Interval(Real, 0, None, closed="left")],
+    "min_samples_per_feature": [Interval(Real, 1, None, closed="left")],
+    "degree_selection": [Options(DEGREE_SELECTIONS)],
+    "validation_fraction": [Interval(Real, 0, 0.5, closed="both")],
+    "outside": [Options(OUTSIDE)],
+    "clip": [Boolean()],
+    "sampler": [Options(SAMPLERS)],
+    "substeps": [Interval(Integral, 1, None, closed="left")],
+    "sampling_steps": [None, Interval(Integral, 1, None, closed="left")],
+    "final": [Options(FINALS)],
+    "score_scale": [Interval(Real, 0, None, closed="neither")],
+    "regression_target": [Options(REGRESSION_TARGETS)],
+    "target": [None, InstanceOf(Target, "a gmmlearn Target (from make_target)")],
+}
 #: denoised points of the previous level that a warm start may use
 WARM_START_POINTS = 1000
 

@@ -61,11 +61,12 @@ from scipy.spatial.distance import squareform
 from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 
+from ..core.constraints import Integral, Interval, Options, Real
+from ..core.validation import check_choice, check_float, check_int
 from ..diffusion import alpha, noise_var
 from ..regression import GaussianRegions, TiledPartition, rnet_seeds, voronoi_labels
-from ..validation import check_choice, check_float, check_int
 from .base import LEARNERS
-from .diffusion_engine import DiffusionLearner
+from .diffusion_engine import ENGINE_CONSTRAINTS, DiffusionLearner
 from .diffusion_poly import choose_rank
 
 CRUDE = ("pca", "em")
@@ -189,6 +190,20 @@ class DiffusionGeneral(DiffusionLearner):
     components grouped at a gap in their distances, likelihood regions cut by an r-net, halting
     (module docstring: each step against the paper). ``target`` is used only by
     ``regression_target='exact'``."""
+
+    _parameter_constraints = {
+        **ENGINE_CONSTRAINTS,
+        "n_components": [None, Interval(Integral, 1, None, closed="left")],
+        "max_components": [Interval(Integral, 1, None, closed="left")],
+        "crude": [Options(CRUDE)],
+        "grouping": [Options(GROUPINGS)],
+        "delta_in": [Interval(Real, 0, None, closed="neither")],
+        "delta_ratio": [Interval(Real, 1, None, closed="neither")],
+        "delta_out": [Interval(Real, 0, None, closed="left")],
+        "cells": [Options(CELLS)],
+        "w_min": [Interval(Real, 0, 1, closed="both")],
+        "halting_time": [None, Interval(Real, 0, None, closed="neither")],
+    }
 
     def __init__(
         self,

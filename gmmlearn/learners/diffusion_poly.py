@@ -72,13 +72,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse.csgraph import connected_components
 
+from ..core.constraints import Interval, Options, Real
+from ..core.validation import check_choice, check_float
 from ..diffusion import alpha
 from ..regression import VoronoiPartition, warm_start_partition
 from ..regression.partition import sq_distances
 from ..targets import Target
-from ..validation import check_choice, check_float
 from .base import LEARNERS
-from .diffusion_engine import WARM_START_POINTS, DiffusionLearner
+from .diffusion_engine import ENGINE_CONSTRAINTS, WARM_START_POINTS, DiffusionLearner
 
 PARTITIONS = ("warm_start", "oracle", "oracle_groups", "global")
 CELLS = ("cluster", "rnet")
@@ -168,6 +169,15 @@ class DiffusionPoly(DiffusionLearner):
     ``regression_target='exact'``; the learner otherwise sees only the data. Steps and their
     fidelity to GKL: the module docstring.
     """
+
+    _parameter_constraints = {
+        **ENGINE_CONSTRAINTS,
+        "partition": [Options(PARTITIONS)],
+        "cells": [Options(CELLS)],
+        "sigma": [None, Interval(Real, 0, None, closed="neither")],
+        "link_scale": [Interval(Real, 0, None, closed="neither")],
+        "w_min": [Interval(Real, 0, 1, closed="both")],
+    }
 
     def __init__(
         self,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_choice, check_random_state
+from ..core.constraints import Options
+from ..core.validation import check_random_state
 from .base import LEARNERS
 from .classical import EM
 from .moments_dmm import MomentsDMM
@@ -21,6 +22,14 @@ INITS = {"tensor": MomentsTensor, "dmm": MomentsDMM}
 @LEARNERS.register("em_from_moments")
 class EMFromMoments(EM):
     """EM initialised from the tensor method or the denoised method of moments."""
+
+    _parameter_constraints = {
+        **{
+            name: EM._parameter_constraints[name]
+            for name in ("n_components", "covariance_type", "tol", "max_iter", "reg_covar")
+        },
+        "init": [Options(("tensor", "dmm"))],
+    }
 
     def __init__(
         self,
@@ -45,7 +54,6 @@ class EMFromMoments(EM):
     def fit(self, X, random_state=None) -> EMFromMoments:
         X = self._check_data(X)
         rng = check_random_state(random_state)
-        check_choice("init", self.init, INITS)
         start = INITS[self.init](n_components=self.n_components).fit(X, random_state=rng)
         k, d = start.means_.shape
         precision = 1.0 / start.sigma_**2

@@ -37,8 +37,9 @@ import numpy as np
 from scipy.optimize import brentq, least_squares, nnls
 from scipy.stats import wasserstein_distance
 
+from ..core.constraints import Integral, Interval, Real
+from ..core.validation import NotApplicable, check_random_state
 from ..targets import LocationMixture
-from ..validation import check_float, check_int, check_random_state
 from .base import LEARNERS
 from .classical import MixtureLearner
 
@@ -47,7 +48,8 @@ MAX_COMPONENTS_HIGH_DIM = 4
 
 
 def hermite_moment_matrix(order: int, s2: float) -> np.ndarray:
-    """C with ``s^r He_r(x / s) = sum_p C[r, p] x^p``: ``C[r, r - 2j] = (-1)^j r! / (j! (r-2j)! 2^j) s^{2j}``."""
+    """C with ``s^r He_r(x / s) = sum_p C[r, p] x^p``:
+    ``C[r, r - 2j] = (-1)^j r! / (j! (r-2j)! 2^j) s^{2j}``."""
     C = np.zeros((order + 1, order + 1))
     for r in range(order + 1):
         for j in range(r // 2 + 1):
@@ -159,7 +161,16 @@ def lindsay_sigma(x: np.ndarray, k: int, n_grid: int = 400) -> float:
 
 @LEARNERS.register("moments_dmm")
 class MomentsDMM(MixtureLearner):
-    """Wu-Yang denoised method of moments: 1-D (known or unknown sigma), and k <= 4 in n-D."""
+    """Wu-Yang denoised method of moments: 1-D (known or unknown sigma), and k <= 4 in n-D.
+
+    Outside that precondition (k > 4 in dimension > 1) ``fit`` raises
+    :class:`~gmmlearn.core.validation.NotApplicable`: a cell records it as skipped."""
+
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "sigma": [None, Interval(Real, 0, None, closed="neither")],
+        "n_directions": [Interval(Integral, 0, None, closed="left")],
+    }
 
     def __init__(self, n_components: int = 3, sigma: float | None = None, n_directions: int = 20):
         self.n_components = n_components
@@ -169,18 +180,15 @@ class MomentsDMM(MixtureLearner):
     def fit(self, X, random_state=None) -> MomentsDMM:
         X = self._check_data(X)
         rng = check_random_state(random_state)
-        k = check_int("n_components", self.n_components, minimum=1)
-        n_dir = check_int("n_directions", self.n_directions, minimum=0)
+        k, n_dir = int(self.n_components), int(self.n_directions)
         N, n = X.shape
-        if self.sigma is not None:
-            check_float("sigma", self.sigma, minimum=0.0, strict_min=True)
         if n == 1:
             sigma = float(self.sigma) if self.sigma is not None else lindsay_sigma(X[:, 0], k)
             atoms, weights = dmm_1d(X[:, 0], k, sigma, rng)
             means = atoms[:, None]
         else:
             if k > MAX_COMPONENTS_HIGH_DIM:
-                raise ValueError(
+                raise NotApplicable(
                     f"moments_dmm in dimension {n} > 1 supports n_components <= "
                     f"{MAX_COMPONENTS_HIGH_DIM} (the projection search grows like k^(k-1)); got {k}"
                 )

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.constraints import Integral, Interval, Real
+from ..core.validation import NotApplicable, check_random_state
 from ..targets import LocationMixture
-from ..validation import check_float, check_int, check_random_state
 from .base import LEARNERS
 from .classical import MixtureLearner
 
@@ -58,7 +59,18 @@ def tensor_power_method(
 
 @LEARNERS.register("moments_tensor")
 class MomentsTensor(MixtureLearner):
-    """Hsu-Kakade tensor method for spherical Gaussian mixtures (k <= dim, independent means)."""
+    """Hsu-Kakade tensor method for spherical Gaussian mixtures (k <= dim, independent means).
+
+    Outside its precondition k <= dim ``fit`` raises
+    :class:`~gmmlearn.core.validation.NotApplicable` (a cell records it as skipped); means that
+    are not independent in the data (M2 of rank < k) are a failure, found only by fitting."""
+
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "n_restarts": [Interval(Integral, 1, None, closed="left")],
+        "n_iter": [Interval(Integral, 1, None, closed="left")],
+        "rank_tol": [Interval(Real, 0, None, closed="left")],
+    }
 
     def __init__(
         self, n_components: int = 3, n_restarts: int = 20, n_iter: int = 50, rank_tol: float = 1e-6
@@ -71,13 +83,11 @@ class MomentsTensor(MixtureLearner):
     def fit(self, X, random_state=None) -> MomentsTensor:
         X = self._check_data(X)
         rng = check_random_state(random_state)
-        k = check_int("n_components", self.n_components, minimum=1)
-        n_restarts = check_int("n_restarts", self.n_restarts, minimum=1)
-        n_iter = check_int("n_iter", self.n_iter, minimum=1)
-        rank_tol = check_float("rank_tol", self.rank_tol, minimum=0.0)
+        k, n_restarts, n_iter = int(self.n_components), int(self.n_restarts), int(self.n_iter)
+        rank_tol = float(self.rank_tol)
         N, n = X.shape
         if k > n:
-            raise ValueError(
+            raise NotApplicable(
                 f"the tensor method needs k <= dim and linearly independent means; "
                 f"got n_components={k} > dim={n}"
             )

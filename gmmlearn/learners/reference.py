@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.constraints import InstanceOf, Integral, Interval, Options, Real
+from ..core.validation import check_float
 from ..diffusion import (
     FINALS,
     SAMPLERS,
@@ -19,8 +21,10 @@ from ..diffusion import (
     time_grid,
 )
 from ..targets import Target
-from ..validation import check_choice, check_float, check_int
 from .base import LEARNERS, Learner
+
+#: the target the workflow hands a reference learner (None until it is given)
+TARGET = [None, InstanceOf(Target, "a gmmlearn Target (from make_target)")]
 
 
 def _check_target(target) -> Target:
@@ -39,7 +43,8 @@ def _check_target_data(target: Target, X) -> None:
 
 @LEARNERS.register("oracle")
 class OracleSampler(Learner):
-    """Reverse diffusion sampler with the target's exact score (sampler, schedule, n_steps, T, delta).
+    """Reverse diffusion sampler with the target's exact score (sampler, schedule, n_steps, T,
+    delta).
 
     ``T=None`` picks ``default_horizon(E||X||^2)`` of the target. The output is a sample of
     p_delta (or its final denoise / rescale), compared by the metrics with P itself, so the
@@ -49,6 +54,16 @@ class OracleSampler(Learner):
     """
 
     needs_data = False
+    _parameter_constraints = {
+        "target": TARGET,
+        "sampler": [Options(SAMPLERS)],
+        "schedule": [Options(SCHEDULES)],
+        "n_steps": [Interval(Integral, 1, None, closed="left")],
+        "T": [None, Interval(Real, 0, None, closed="neither")],  # and T > delta (fit)
+        "delta": [Interval(Real, 0, None, closed="neither")],
+        "final": [Options(FINALS)],
+        "score_scale": [Interval(Real, 0, None, closed="neither")],
+    }
 
     def __init__(
         self,
@@ -73,14 +88,9 @@ class OracleSampler(Learner):
     def fit(self, X=None, random_state=None) -> OracleSampler:
         target = _check_target(self.target)
         _check_target_data(target, X)
-        check_choice("sampler", self.sampler, SAMPLERS)
-        check_choice("schedule", self.schedule, SCHEDULES)
-        check_choice("final", self.final, FINALS)
-        self.n_steps_ = check_int("n_steps", self.n_steps, minimum=1)
-        self.delta_ = check_float("delta", self.delta, minimum=0.0, strict_min=True)
-        self.score_scale_ = check_float(
-            "score_scale", self.score_scale, minimum=0.0, strict_min=True
-        )
+        self.n_steps_ = int(self.n_steps)
+        self.delta_ = float(self.delta)
+        self.score_scale_ = float(self.score_scale)
         self.T_ = (
             default_horizon(target.second_moment())
             if self.T is None
@@ -121,6 +131,7 @@ class ExactSampler(Learner):
 
     has_logpdf = True
     needs_data = False
+    _parameter_constraints = {"target": TARGET}
 
     def __init__(self, target=None):
         self.target = target

@@ -4,24 +4,20 @@
 estimator, value, stderr, floor, floor_stderr). A metric spec is a name or
 ``{"name": ..., "params": {...}}``. Each metric draws from its own stream, seeded from
 ``random_state`` and the metric's name, so adding or reordering metrics leaves the others'
-numbers unchanged.
+numbers unchanged. A new metric is one module of this folder registering its function with
+``@METRICS.register(...)``: every module here is imported (README, "How to add").
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_random_state, check_samples
-from . import (  # noqa: F401  (registers)
-    classifier,
-    diagnostics,
-    girsanov,
-    parameters,
-    score,
-    tv,
-    wasserstein,
-)
-from .base import METRICS, MetricNotApplicable, MetricRow, Sense, stable_seed
+from ..core.registry import import_submodules
+from ..core.seeds import stable_seed
+from ..core.validation import check_random_state, check_samples
+from .base import METRICS, MetricNotApplicable, MetricRow, Sense
+
+import_submodules(__name__, __path__)  # the metrics register themselves
 
 
 def metric_spec(spec) -> tuple[str, dict]:
@@ -39,13 +35,7 @@ def metric_spec(spec) -> tuple[str, dict]:
 def evaluate_one(target, learner, Y, spec, base_seed: int) -> list[dict]:
     """Rows of one metric spec, drawn from the stream (base_seed, metric name)."""
     name, params = metric_spec(spec)
-    entry = METRICS.get(name)
-    unknown = sorted(set(params) - set(entry.parameters) - {"target", "learner", "Y", "rng"})
-    if unknown:
-        raise ValueError(
-            f"metric {name!r} got unknown parameter(s) {unknown}; valid: "
-            f"{[p for p in entry.parameters if p not in ('target', 'learner', 'Y', 'rng')]}"
-        )
+    entry = METRICS.check_options(name, params)
     rng = np.random.default_rng(np.random.SeedSequence([base_seed, stable_seed(name)]))
     return [row.as_dict() for row in entry.factory(target, learner, Y, rng, **params)]
 

@@ -3,18 +3,22 @@
 A metric is a function ``metric(target, learner, Y, rng, **options) -> list[MetricRow]``; each
 row names its estimator and carries value, standard error, and the floor (the same estimator on
 an exact sample of the same size) with the floor's own standard error. Each metric declares how
-two runs of it are compared (:class:`Sense`: direction, unit, practical tolerance) where it is
-registered: ``@METRICS.register("name", sense=Sense(...))``.
+two runs of it are compared (:class:`Sense`: direction, unit, practical tolerance), the allowed
+values of its options and, where it has one, the fewest learner samples it accepts, all where
+it is registered: ``@METRICS.register("name", sense=Sense(...), constraints={...},
+min_samples=...)``. A metric that does not apply to a learner raises
+:class:`MetricNotApplicable` naming what is missing (the cell records ``status=skipped``).
 """
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..registry import Registry
+from ..core.registry import Entry, Registry
+from ..core.validation import NotApplicable
 
 DIRECTIONS = ("lower", "higher", "none")
 
@@ -52,21 +56,51 @@ class Sense:
         return np.maximum(self.abs_tol, self.rel_tol * np.abs(reference))
 
 
+#: parameters of every metric function that the caller supplies (not options)
+INJECTED = ("target", "learner", "Y", "rng")
+
+
 class MetricRegistry(Registry):
-    """The metric registry: every metric is registered together with its :class:`Sense`."""
+    """The metric registry: every metric is registered together with its :class:`Sense`, the
+    constraints of its options and, optionally, ``min_samples(**options)``: the fewest learner
+    samples (n_eval) it accepts."""
 
     def __init__(self):
         super().__init__("metric")
         self.senses: dict[str, Sense] = {}
 
-    def register(self, name: str, *, sense: Sense):
-        decorate = super().register(name)
+    def register(
+        self,
+        name: str,
+        *,
+        sense: Sense,
+        constraints: dict | None = None,
+        min_samples: Callable[..., int] | None = None,
+    ):
+        decorate = super().register(
+            name, constraints=dict(constraints or {}), min_samples=min_samples
+        )
 
         def decorator(factory):
             self.senses[name] = sense
             return decorate(factory)
 
         return decorator
+
+    def options(self, name: str) -> list[str]:
+        """The metric's own options (its parameters less the injected ones)."""
+        return [p for p in self.get(name).parameters if p not in INJECTED]
+
+    def check_options(self, name: str, params: dict) -> Entry:
+        """The entry, after refusing unknown options and values outside the declared ranges."""
+        entry = self.check_names(name, params, injected=INJECTED)
+        self.validate(name, params)
+        return entry
+
+    def min_samples(self, name: str, params: dict) -> int | None:
+        """The fewest learner samples the metric accepts with these options (None: any)."""
+        needed = self.get(name).declared.get("min_samples")
+        return None if needed is None else int(needed(**params))
 
     def sense_of_row(self, row_metric: str) -> tuple[str, Sense]:
         """(registered name, sense) of the metric that writes rows named ``row_metric``."""
@@ -98,14 +132,8 @@ class MetricRow:
         return asdict(self)
 
 
-class MetricNotApplicable(ValueError):
+class MetricNotApplicable(NotApplicable):
     """The metric needs something the learner or target does not have (e.g. a density)."""
-
-
-def stable_seed(*parts) -> int:
-    """A 63-bit integer from the text of ``parts``: identical on every machine and run."""
-    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:8], "little") >> 1
 
 
 def replicate_split(
@@ -118,10 +146,3 @@ def replicate_split(
         )
     perm = rng.permutation(Y.shape[0])[: size * repeats]
     return [Y[perm[i * size : (i + 1) * size]] for i in range(repeats)]
-
-
-def mean_and_stderr(values) -> tuple[float, float]:
-    values = np.asarray(values, dtype=np.float64)
-    if values.size < 2:
-        return float(values.mean()), float("nan")
-    return float(values.mean()), float(values.std(ddof=1) / np.sqrt(values.size))

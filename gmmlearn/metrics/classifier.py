@@ -15,7 +15,12 @@ import numpy as np
 from scipy.stats import beta
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from ..core.constraints import Integral, Interval
 from .base import METRICS, MetricRow, Sense
+
+#: the fewest learner samples (n_eval) the estimator accepts: 100, half of them tested, so the
+#: binomial standard error of 2 acc - 1 stays below 2 sqrt(0.25 / 100) = 0.1 TV
+MIN_SAMPLES = 100
 
 
 def classifier_accuracy(
@@ -45,7 +50,12 @@ def _rows_from_accuracy(correct: int, tested: int, level: float = 0.95):
     return 2 * acc - 1, 2 * np.sqrt(acc * (1 - acc) / tested), max(0.0, 2 * lower - 1)
 
 
-@METRICS.register("tv_classifier", sense=Sense("lower", "TV", abs_tol=0.01, rel_tol=0.05))
+@METRICS.register(
+    "tv_classifier",
+    sense=Sense("lower", "TV", abs_tol=0.01, rel_tol=0.05),
+    constraints={"n_max": [Interval(Integral, 2, None, closed="left")]},
+    min_samples=lambda **_: MIN_SAMPLES,
+)
 def tv_classifier(target, learner, Y, rng, n_max: int = 20_000) -> list[MetricRow]:
     """TV lower bound 2 acc - 1 of a gradient-boosting classifier, with a Clopper-Pearson bound."""
     Yq = Y[: min(Y.shape[0], int(n_max))]
@@ -67,12 +77,3 @@ def tv_classifier(target, learner, Y, rng, n_max: int = 20_000) -> list[MetricRo
         ),
         MetricRow("tv_classifier", "clopper_pearson", float(lower), nan, float(floor_lower), nan),
     ]
-
-
-def min_samples(**_) -> int:
-    """The fewest learner samples (n_eval) the estimator accepts: 100, half of them tested, so the
-    binomial standard error of 2 acc - 1 stays below 2 sqrt(0.25 / 100) = 0.1 TV."""
-    return 100
-
-
-tv_classifier.min_samples = min_samples

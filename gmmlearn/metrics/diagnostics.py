@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import ParameterError
+from ..core.constraints import Boolean
 from .base import METRICS, MetricNotApplicable, MetricRow, Sense
 
 QUANTITIES = (
@@ -39,6 +39,7 @@ ADDITIVE = ("gemm_seconds", "gemm_flops")
 @METRICS.register(
     "fit_diagnostics",
     sense=Sense("none", "count, loss or condition number", abs_tol=0.0, rows="diag_"),
+    constraints={"per_level": [Boolean()]},
 )
 def fit_diagnostics(target, learner, Y, rng, per_level: bool = True) -> list[MetricRow]:
     """Per-level cells, samples per cell, degrees, features, train/validation loss, condition,
@@ -48,12 +49,9 @@ def fit_diagnostics(target, learner, Y, rng, per_level: bool = True) -> list[Met
         levels = learner.diagnostics_
     except AttributeError:
         raise MetricNotApplicable(
-            f"fit_diagnostics needs a learner with per-level diagnostics_; {type(learner).__name__} has none"
+            "fit_diagnostics needs a learner with per-level diagnostics_; "
+            f"{type(learner).__name__} has none"
         ) from None
-    if not isinstance(per_level, bool):
-        raise ParameterError(
-            "per_level", f"fit_diagnostics per_level must be true or false, got {per_level!r}"
-        )
     nan = float("nan")
     rows = []
     for name in QUANTITIES:

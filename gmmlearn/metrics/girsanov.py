@@ -4,7 +4,8 @@
 For the exponential integrator on the sampler's grid ``T = t_0 > ... > t_K = delta`` (step from
 b = t_k down to a = t_{k+1}, score frozen at b):
 
-``KL(p_delta || p_hat) <= KL(p_T || N(0, I)) + sum_k int_a^b E||grad log p_s(X_s) - s_hat(X_b, b)||^2 ds``
+``KL(p_delta || p_hat) <= KL(p_T || N(0, I))
++ sum_k int_a^b E||grad log p_s(X_s) - s_hat(X_b, b)||^2 ds``
 
 with (X_s, X_b) a forward pair (X_0 ~ P, X_s by the OU marginal, X_b from X_s by the OU
 transition). Monte Carlo: ``n_points`` fresh pairs for each of ``n_nodes`` Gauss-Legendre nodes
@@ -23,8 +24,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.constraints import Integral, Interval
+from ..core.stats import mean_and_stderr
 from ..diffusion import forward, transition
-from .base import METRICS, MetricNotApplicable, MetricRow, Sense, mean_and_stderr
+from .base import METRICS, MetricNotApplicable, MetricRow, Sense
+
+#: the Monte Carlo sizes of both Girsanov metrics
+OPTIONS = {
+    "n_points": [Interval(Integral, 2, None, closed="left")],
+    "n_nodes": [Interval(Integral, 1, None, closed="left")],
+}
 
 
 def _needs_score(learner):
@@ -82,7 +91,9 @@ def girsanov_terms(
     }
 
 
-@METRICS.register("kl_girsanov", sense=Sense("lower", "nats", abs_tol=0.01, rel_tol=0.05))
+@METRICS.register(
+    "kl_girsanov", sense=Sense("lower", "nats", abs_tol=0.01, rel_tol=0.05), constraints=OPTIONS
+)
 def kl_girsanov(target, learner, Y, rng, n_points: int = 2000, n_nodes: int = 3) -> list[MetricRow]:
     """Upper bound on KL(p_delta || p_hat), with its initialisation, learned-score and
     discretisation terms as separate rows."""
@@ -102,7 +113,9 @@ def early_stopping_tv(target, delta: float, n: int, rng) -> tuple[float, float]:
     return mean_and_stderr(f)
 
 
-@METRICS.register("tv_girsanov", sense=Sense("lower", "TV", abs_tol=0.005, rel_tol=0.05))
+@METRICS.register(
+    "tv_girsanov", sense=Sense("lower", "TV", abs_tol=0.005, rel_tol=0.05), constraints=OPTIONS
+)
 def tv_girsanov(target, learner, Y, rng, n_points: int = 2000, n_nodes: int = 3) -> list[MetricRow]:
     """TV(P, p_hat) <= TV(P, p_delta) + sqrt(KL_bound / 2) (Pinsker)."""
     _needs_score(learner)

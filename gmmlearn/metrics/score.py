@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.constraints import Integral, Interval, Options, Real
 from ..diffusion import forward, time_grid
+from ..results.schema import level_estimator
 from .base import METRICS, MetricNotApplicable, MetricRow, Sense
 
 TIMES = ("grid", "levels", "sampling")
@@ -35,27 +37,9 @@ def ratio_and_stderr(num: np.ndarray, den: np.ndarray) -> tuple[float, float]:
     return float(r), float(resid.std(ddof=1) / np.sqrt(num.size))
 
 
-#: the estimator name of a per-level row: ``t=<time>``
-LEVEL_PREFIX = "t="
-
-
-def level_estimator(t: float) -> str:
-    """The estimator name of score_error's row at time t."""
-    return f"{LEVEL_PREFIX}{t:.4g}"
-
-
-def level_rows(rows):
-    """score_error's per-level rows of a result frame (its other estimators dropped), with their
-    time in a column ``t``."""
-    rows = rows[rows["estimator"].str.startswith(LEVEL_PREFIX)]
-    return rows.assign(t=rows["estimator"].str[len(LEVEL_PREFIX) :].astype(float))
-
-
 def _times(learner, times: str, n_times: int, t_max: float, t_min: float) -> np.ndarray:
     if times == "grid":
         return time_grid("geometric", int(n_times) - 1, float(t_max), float(t_min))
-    if times not in TIMES:
-        raise ValueError(f"score_error times must be one of {list(TIMES)}, got {times!r}")
     if times == "levels" and getattr(learner, "times_", None) is None:
         raise MetricNotApplicable("score_error(times='levels') needs a learner with fitted levels")
     if times == "sampling" and not callable(getattr(learner, "sampling_times", None)):
@@ -68,7 +52,15 @@ def _times(learner, times: str, n_times: int, t_max: float, t_min: float) -> np.
 
 
 @METRICS.register(
-    "score_error", sense=Sense("lower", "relative L2 error", abs_tol=0.005, rel_tol=0.05)
+    "score_error",
+    sense=Sense("lower", "relative L2 error", abs_tol=0.005, rel_tol=0.05),
+    constraints={
+        "n_points": [Interval(Integral, 2, None, closed="left")],
+        "n_times": [Interval(Integral, 2, None, closed="left")],
+        "t_max": [Interval(Real, 0, None, closed="neither")],
+        "t_min": [Interval(Real, 0, None, closed="neither")],
+        "times": [Options(TIMES)],
+    },
 )
 def score_error(
     target,

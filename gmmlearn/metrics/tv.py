@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.constraints import Integral, Interval, ListOf
 from ..targets.generators import random_orthonormal
 from .base import METRICS, MetricNotApplicable, MetricRow, Sense
+
+POSITIVE_INT = [Interval(Integral, 1, None, closed="left")]
 
 
 def _log_ratio_term(log_p: np.ndarray, log_q: np.ndarray) -> np.ndarray:
@@ -31,7 +34,11 @@ def _log_ratio_term(log_p: np.ndarray, log_q: np.ndarray) -> np.ndarray:
     return np.abs(np.tanh(0.5 * diff))
 
 
-@METRICS.register("tv_exact", sense=Sense("lower", "TV", abs_tol=0.005, rel_tol=0.05))
+@METRICS.register(
+    "tv_exact",
+    sense=Sense("lower", "TV", abs_tol=0.005, rel_tol=0.05),
+    constraints={"n_max": POSITIVE_INT},
+)
 def tv_exact(target, learner, Y, rng, n_max: int = 100_000) -> list[MetricRow]:
     """Monte Carlo TV between the target and a learner with a density (proposal (p+q)/2)."""
     if not getattr(learner, "has_logpdf", False):
@@ -95,7 +102,16 @@ def _projected_tvs(hists, X, n_boot, rng):
     return point, boot
 
 
-@METRICS.register("tv_projected", sense=Sense("lower", "TV", abs_tol=0.005, rel_tol=0.05))
+@METRICS.register(
+    "tv_projected",
+    sense=Sense("lower", "TV", abs_tol=0.005, rel_tol=0.05),
+    constraints={
+        "dims": [ListOf(Interval(Integral, 1, 3, closed="both"))],
+        "n_random": [Interval(Integral, 0, None, closed="left")],
+        "bins": [None, POSITIVE_INT[0]],
+        "n_boot": [Interval(Integral, 2, None, closed="left")],
+    },
+)
 def tv_projected(
     target,
     learner,
@@ -112,8 +128,6 @@ def tv_projected(
     exact = target.sample(Y.shape[0], random_state=rng)
     for r in dims:
         r = int(r)
-        if not 1 <= r <= 3:
-            raise ValueError(f"tv_projected dims must be in {{1, 2, 3}}, got {r}")
         if r > target.dim:
             continue
         n_bins = default_bins(Y.shape[0], r) if bins is None else int(bins)

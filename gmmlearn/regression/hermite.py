@@ -24,7 +24,7 @@ from math import comb
 
 import numpy as np
 
-from ..validation import check_int
+from ..core.validation import check_int
 
 
 def n_features(dim: int, degree: int) -> int:

@@ -1,25 +1,19 @@
 """Instance families with exact samples, densities, scores and denoisers (docs/theory.md §1-2).
 
 ``make_target(name, **params)`` builds one; ``FAMILIES.describe()`` lists them with their
-parameters. A new family is one module that decorates its factory with
-``@FAMILIES.register("name")`` plus one import line below.
+parameters. A new family is one module of this folder that decorates its factory with
+``@FAMILIES.register("name")``: every module here is imported (README, "How to add").
 """
 
 from __future__ import annotations
 
-from . import (  # noqa: F401  (registers)
-    balls,
-    far_groups,
-    general,
-    isotropic,
-    line_groups,
-    manifold,
-    sphere_exact,
-)
+from ..core.registry import import_submodules
 from .base import FAMILIES, Target
 from .gaussian import GaussianMixture
 from .location import LocationMixture
 from .sphere import SphereConvolution
+
+import_submodules(__name__, __path__)  # the families register themselves
 
 _SHAPES = {cls.shape: cls for cls in (LocationMixture, GaussianMixture, SphereConvolution)}
 

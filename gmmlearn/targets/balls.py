@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm, qmc
 
-from ..validation import check_int, check_length
+from ..core.validation import check_int, check_length
 from .base import FAMILIES
 from .generators import (
     check_w_min,

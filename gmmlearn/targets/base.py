@@ -13,8 +13,9 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from ..core.registry import Registry
+from ..core.validation import check_samples, check_time
 from ..diffusion.ou import alpha, noise_var
-from ..validation import check_samples, check_time
 
 #: rows x columns of a pairwise block (points x atoms) computed at once: ~2 MB, cache-friendly.
 BLOCK_ELEMENTS = 1 << 18
@@ -158,7 +159,7 @@ def _jsonable(value):
 
 #: shifted logits below this are raised to it before exp: each row's largest term is e^0 = 1, so
 #: this changes a row sum by at most M e^{-60} < 1e-17 (relative) for M < 1e9 terms -- below
-#: float64 round-off -- and keeps exp off its slow underflow path (3x faster on wide rows).
+#: float64 round-off -- and keeps exp off its slow underflow path (faster on wide rows).
 _LOGIT_FLOOR = -60.0
 
 
@@ -222,8 +223,6 @@ def check_edges(edges, dim: int) -> list[np.ndarray]:
         out.append(e)
     return out
 
-
-from ..registry import Registry  # noqa: E402  (kept at the end: families import it from here)
 
 #: registry of instance families: name -> factory returning a Target
 FAMILIES = Registry("target family")

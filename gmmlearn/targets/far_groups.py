@@ -4,15 +4,15 @@ Each group is a pair of components ``gap * sigma`` apart along ``e_2`` with uneq
 (``params['atom_groups']`` gives each atom's group). It was meant to force a global polynomial's
 degree up with L; it does not: the two groups differ by a shift of the same switch along e_2,
 so in L2(p_t) a near-affine switch in x_1 between the groups suffices, and the global fit gets
-*easier* as L grows (measured: global 2-D TV 0.117 at L = 4, 0.062 at L = 16). The C2 sweep uses
-``line_groups`` instead (docs/theory.md §6).
+*easier* as L grows (docs/theory.md §6 gives the measured TVs). The C2 sweep uses
+``line_groups`` instead.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_int, check_length
+from ..core.validation import check_int, check_length
 from .base import FAMILIES
 from .location import LocationMixture
 
@@ -25,7 +25,8 @@ def far_groups(
     sigma: float = 1.0,
     weights=(0.35, 0.15, 0.2, 0.3),
 ) -> LocationMixture:
-    """Pairs of components gap*sigma apart along e2, placed at +-L e1, weights (+L pair, -L pair)."""
+    """Pairs of components gap*sigma apart along e2, placed at +-L e1, weights (+L pair, -L
+    pair)."""
     L = check_length("L", L, allow_zero=True)
     gap = check_length("gap", gap, allow_zero=True)
     dim = check_int("dim", dim, minimum=2)

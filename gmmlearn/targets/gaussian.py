@@ -13,8 +13,8 @@ import numpy as np
 from scipy.linalg import cho_solve, solve_triangular
 from scipy.special import ndtr, owens_t
 
+from ..core.validation import check_int, check_random_state, check_time
 from ..diffusion.ou import alpha, noise_var
-from ..validation import check_int, check_random_state, check_time
 from .base import (
     Target,
     check_basis,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_float, check_int, check_length
+from ..core.validation import check_float, check_int, check_length
 from .base import FAMILIES
 from .gaussian import GaussianMixture
 from .generators import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_float, check_int
+from ..core.validation import check_float, check_int
 
 #: placement attempts before a separated layout is declared infeasible
 _MAX_PLACEMENT_ROUNDS = 50
@@ -49,7 +49,8 @@ def separated_points(
                 if points.shape[0] == k:
                     return points
     raise ValueError(
-        f"could not place k={k} points with separation={separation:g} inside {radius_name}={radius:g} "
+        f"could not place k={k} points with separation={separation:g} "
+        f"inside {radius_name}={radius:g} "
         f"in dim={dim}; increase {radius_name} or decrease separation"
     )
 

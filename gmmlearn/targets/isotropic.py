@@ -1,10 +1,11 @@
-"""``isotropic_gmm``: k spherical Gaussians N(mu_j, sigma^2 I) with separated means (GKL's setting)."""
+"""``isotropic_gmm``: k spherical Gaussians N(mu_j, sigma^2 I) with separated means (GKL's
+setting)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_int, check_length
+from ..core.validation import check_int, check_length
 from .base import FAMILIES
 from .generators import (
     check_w_min,

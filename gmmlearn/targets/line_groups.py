@@ -4,8 +4,8 @@
 pair of unit-variance (``sigma``) components ``gap * sigma`` apart. The groups differ in their
 weight split -- group j puts ``p_j`` of its mass on its first component, ``p_j`` evenly spaced in
 [0.2, 0.8] -- and, with ``orientation='varied'``, in the direction of their pair (angle
-``j pi / m`` from ``e_2`` in the (e_1, e_2) plane). Every group has mass 1/m. ``params['atom_groups']``
-gives each atom's group (for a per-group oracle partition).
+``j pi / m`` from ``e_2`` in the (e_1, e_2) plane). Every group has mass 1/m.
+``params['atom_groups']`` gives each atom's group (for a per-group oracle partition).
 
 Why this instance: near group j the denoiser is a local function (a tanh switch across the
 pair, shifted by ``log(p_j / (1 - p_j))``). A global polynomial ``sum_{k <= K} z_1^k q_k(z_2)``
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_choice, check_int, check_length
+from ..core.validation import check_choice, check_int, check_length
 from .base import FAMILIES
 from .location import LocationMixture
 

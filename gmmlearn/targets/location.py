@@ -1,7 +1,9 @@
-"""Location mixtures ``P = Q * N(0, sigma^2 I)`` with ``Q = sum_j w_j delta_{a_j}`` (docs/theory.md §1-2).
+"""Location mixtures ``P = Q * N(0, sigma^2 I)`` with ``Q = sum_j w_j delta_{a_j}``
+(docs/theory.md §1-2).
 
 Discrete k-GMMs, unions of balls, gridded manifolds and the far-groups instance are all of this
-shape. Along the OU process ``p_t = sum_j w_j N(e^{-t} a_j, v_t I)``, ``v_t = e^{-2t} sigma^2 + s_t^2``;
+shape. Along the OU process ``p_t = sum_j w_j N(e^{-t} a_j, v_t I)``,
+``v_t = e^{-2t} sigma^2 + s_t^2``;
 the atom posterior is the softmax of ``log w_j + (e^{-t}<a_j, x> - e^{-2t}||a_j||^2 / 2) / v_t``,
 ``score = (e^{-t} E[a|x] - x) / v_t`` and
 ``E[X_0 | X_t = x] = E[a|x] + e^{-t} sigma^2 (x - e^{-t} E[a|x]) / v_t``.
@@ -13,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
+from ..core.validation import check_int, check_length, check_random_state, check_time
 from ..diffusion.ou import alpha
-from ..validation import check_int, check_length, check_random_state, check_time
 from .base import (
     IsotropicConvolution,
     check_basis,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_choice, check_int, check_length
+from ..core.validation import check_choice, check_int, check_length
 from .base import FAMILIES
 from .generators import explicit_or_generated, random_orthonormal
 from .location import LocationMixture

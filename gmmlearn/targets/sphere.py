@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln, ive
 
+from ..core.validation import check_int, check_length, check_random_state, check_time
 from ..diffusion.ou import alpha
-from ..validation import check_int, check_length, check_random_state, check_time
 from .base import IsotropicConvolution, check_basis
 from .location import LocationMixture
 
@@ -67,7 +67,8 @@ def bessel_ratio_over_kappa(kappa, m: int) -> np.ndarray:
 
 
 class SphereConvolution(IsotropicConvolution):
-    """Uniform law on the sphere of radius ``radius`` in span(basis), around ``center``, * N(0, sigma^2 I)."""
+    """Uniform law on the sphere of radius ``radius`` in span(basis), around ``center``,
+    * N(0, sigma^2 I)."""
 
     shape = "sphere_convolution"
 
@@ -145,7 +146,7 @@ class SphereConvolution(IsotropicConvolution):
         The circle uses the trapezoid rule on max(4096, 12 rho/sigma) angles (error ~
         exp(-M^2 sigma^2 / (2 rho^2)): ~1e-13 or less everywhere). S^2 uses Gauss-Legendre nodes in
         cos(theta) x twice as many equal angles in phi, max(96, 6 rho/sigma) x max(192, 12
-        rho/sigma): log-density error <= 1e-12 (measured for rho/sigma from 8 to 40).
+        rho/sigma): log-density error <= 1e-12 for rho/sigma from 8 to 40 (docs/theory.md §1).
         """
         m = self.sphere_dim
         ratio = self.radius / self.sigma

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_int, check_length
+from ..core.validation import check_int, check_length
 from .base import FAMILIES
 from .generators import random_orthonormal
 from .sphere import SphereConvolution
@@ -33,7 +33,8 @@ def circle_exact(
     basis=None,
     seed: int = 0,
 ) -> SphereConvolution:
-    """Uniform circle of radius scale * N(0, sigma^2 I), closed form; embedded like manifold(circle)."""
+    """Uniform circle of radius scale * N(0, sigma^2 I), closed form; embedded like
+    manifold(circle)."""
     return _sphere("circle_exact", 2, dim, scale, sigma, center, basis, seed)
 
 
@@ -46,5 +47,6 @@ def sphere_exact(
     basis=None,
     seed: int = 0,
 ) -> SphereConvolution:
-    """Uniform 2-sphere of radius scale * N(0, sigma^2 I), closed form; embedded like manifold(sphere)."""
+    """Uniform 2-sphere of radius scale * N(0, sigma^2 I), closed form; embedded like
+    manifold(sphere)."""
     return _sphere("sphere_exact", 3, dim, scale, sigma, center, basis, seed)

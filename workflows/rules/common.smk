@@ -4,14 +4,17 @@
 # Snakemake's `config`, whose loader is YAML 1.1 (`5e-1` would be a string there):
 # the --configfile files (the quick config when none is given; a given file replaces it) and
 # the --config values, resolved as YAML 1.2 scalars.
-import hashlib
 import os
 import json
 import shlex
-from pathlib import Path
 
-import gmmlearn
-from gmmlearn.sweeps import workflow_config
+from gmmlearn.workflow import (
+    CELL_CODE,
+    CLAIM_CODE,
+    FIGURE_CODE,
+    code_hash,
+    workflow_config,
+)
 
 CONFIG_FILES = [str(f) for f in workflow.configfiles] or [
     f"{workflow.basedir}/workflows/config/quick.yaml"
@@ -22,30 +25,13 @@ WF = workflow_config(CONFIG_FILES, workflow.config_settings.config)
 RESULTS = WF.results_dir
 FIGURES = WF.figures_dir
 
-
-def source_hash(*parts, exclude=()):
-    """Hash of the gmmlearn sources under the given sub-folders: goes into params so that a code
-    change reruns the rules it affects (figure code only reruns figures)."""
-    root = Path(gmmlearn.__file__).parent
-    digest = hashlib.sha256()
-    for part in parts:
-        base = root / part
-        files = [base] if base.is_file() else sorted(base.rglob("*"))
-        for path in files:
-            if (
-                path.is_file()
-                and path.suffix in (".py", ".mplstyle", ".yaml")
-                and not any(ex in path.relative_to(root).parts for ex in exclude)
-            ):
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-# cells rerun when the code they run changes, not when figures, claims or the index do
-CODE_HASH = source_hash(".", exclude=("figures", "claims", "index.py"))
-FIGURE_HASH = source_hash("figures")
-CLAIMS_HASH = source_hash("claims", "index.py")
+# Hashes of the code behind each step, as params (gmmlearn.workflow reads the syntax trees,
+# docstrings left out), so that a change reruns what it affects. Cells rerun only when core,
+# results, the model or the bench change; never for the command line, the claims, compare, the
+# figures, a comment or a docstring.
+CODE_HASH = code_hash(CELL_CODE)
+CLAIMS_HASH = code_hash(CLAIM_CODE)
+FIGURE_HASH = code_hash(FIGURE_CODE)
 
 
 wildcard_constraints:
@@ -89,6 +75,6 @@ onstart:
         workflow.executor_plugin is not None
         and workflow.executor_plugin.name == "slurm"
     ):
-        from gmmlearn.slurm import check_status_polling
+        from gmmlearn.bench.slurm import check_status_polling
 
         check_status_polling(workflow.executor_settings)

@@ -64,7 +64,7 @@ rule index:
         "../envs/gmmlearn.yaml"
     params:
         config=CONFIG_FILE,
-        code=CLAIMS_HASH,
+        code=FIGURE_HASH,
         figures=lambda w, output: os.path.dirname(output[0]),
         results=lambda w, input: os.path.dirname(input.claims),
     shell:

@@ -1,7 +1,8 @@
 """Where a result row was computed: software versions, machine, and the source's git commit.
 
-Recorded in every row (like benchopt's result files), so that two tables can be told apart
-when they disagree; never part of a cell's identity. Computed once per process.
+The one provenance record: every row carries it (like benchopt's result files), so that two
+tables can be told apart when they disagree, and an archived run keeps it in its
+``provenance.json``; never part of a cell's identity. Computed once per process.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from threadpoolctl import threadpool_info
+
 #: distribution name of each recorded version, by column
 VERSIONS = {
     "python_version": None,
     "numpy_version": "numpy",
     "scipy_version": "scipy",
+    "pandas_version": "pandas",
     "sklearn_version": "scikit-learn",
     "pot_version": "POT",
     "snakemake_version": "snakemake",
@@ -37,6 +41,12 @@ def _version(distribution: str | None) -> str:
         return ""
 
 
+@lru_cache(maxsize=1)
+def gmmlearn_version() -> str:
+    """The installed gmmlearn's version ('0+unknown' in a source tree without installation)."""
+    return _version("gmmlearn") or "0+unknown"
+
+
 def cpu_model() -> str:
     """The CPU's model name (Linux /proc/cpuinfo, else the platform's processor string)."""
     try:
@@ -50,20 +60,17 @@ def cpu_model() -> str:
 
 def blas_threads() -> int | None:
     """Threads of the BLAS library numpy uses (threadpoolctl), None when unknown."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:  # pragma: no cover  (comes with scikit-learn)
-        return None
     counts = [info["num_threads"] for info in threadpool_info() if info.get("user_api") == "blas"]
     return max(counts) if counts else None
 
 
 @lru_cache(maxsize=1)
 def provenance() -> dict:
-    """Versions, host, CPU model and BLAS threads of this process."""
+    """Versions, host, operating system, CPU model and BLAS threads of this process."""
     return {
         **{column: _version(dist) for column, dist in VERSIONS.items()},
         "host": socket.gethostname(),
+        "platform": platform.platform(),
         "cpu_model": cpu_model(),
         "blas_threads": blas_threads(),
     }
@@ -80,7 +87,7 @@ def git_commit() -> str:
     """``HEAD`` of the git checkout the imported gmmlearn package lives in, with ``-dirty`` when
     its source (:data:`SOURCE_PATHS`, tracked or untracked, not ignored) differs from ``HEAD``;
     '' when the package is not imported from a checkout (e.g. installed into site-packages)."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     try:
         root = Path(_git(package, "rev-parse", "--show-toplevel"))
         if not (root / "gmmlearn" / "__init__.py").is_file() or not (root / "gmmlearn").samefile(

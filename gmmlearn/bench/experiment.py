@@ -1,10 +1,10 @@
 """One experiment cell: spec -> target -> data -> fit -> sample -> metrics -> tidy rows.
 
-A cell is (target family + parameters, learner + parameters, n_train, n_eval, metrics); it runs
-once per replicate. Random streams are derived from the *content* of the cell, never from its
-position in a sweep, so a cell gives the same numbers alone or in any sweep, in any order. They
-are keyed on as little as possible, so that cells differing in one setting share the rest of
-their randomness (common random numbers, which sharpen every paired comparison):
+A cell (:class:`~gmmlearn.bench.cell.CellSpec`) runs once per replicate. Random streams are
+derived from the *content* of the cell, never from its position in a sweep, so a cell gives the
+same numbers alone or in any sweep, in any order. They are keyed on as little as possible, so
+that cells differing in one setting share the rest of their randomness (common random numbers,
+which sharpen every paired comparison):
 
 * training data: ``(sweep_seed, target, replicate)``, drawn in blocks of ``DATA_BLOCK`` points with
   one stream per block, so the data of a smaller n_train is a prefix of a larger one (nested);
@@ -17,86 +17,37 @@ their randomness (common random numbers, which sharpen every paired comparison):
 
 Failures never escape: a cell whose fit or sampling fails writes one row per requested metric
 with ``status=failed`` (or ``timeout``) and the message; a metric that fails writes its own
-failed row and the others still run. Each replicate runs in a forked process
-(:mod:`gmmlearn.forked`): its time limit stops C code too, and its peak memory is its own.
+failed row and the others still run. A learner or metric outside its precondition
+(:class:`~gmmlearn.core.validation.NotApplicable`) writes ``status=skipped`` rows with the
+reason instead. Each replicate runs in a forked process (:mod:`gmmlearn.bench.forked`): its time
+limit stops C code too, and its peak memory is its own. :func:`tidy_rows` attaches the cell's
+identity, its resolved parameters and the provenance to the rows.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 
 import numpy as np
+import pandas as pd
 
-from .forked import run_forked
-from .learners import LEARNERS, make_learner
-from .metrics import METRICS, evaluate_one, metric_spec
-from .metrics.base import stable_seed
-from .targets import Target, make_target
-from .validation import ParameterError, check_float, check_int
+from ..core.seeds import stable_seed
+from ..core.validation import NotApplicable, ParameterError, check_float, check_int
+from ..learners import LEARNERS, make_learner
+from ..metrics import evaluate_one, metric_spec
+from ..results.schema import order_columns, param_value
+from ..targets import Target, make_target
+from .cell import CellSpec, resolved_params
+from .forked import FitReport, ForkedResult, MetricReport, run_forked
+from .provenance import git_commit, gmmlearn_version, provenance
 
 log = logging.getLogger(__name__)
 
-
-@dataclass
-class CellSpec:
-    """What a cell computes; its hash is the cell's identity."""
-
-    target: str
-    learner: str
-    target_params: dict = field(default_factory=dict)
-    learner_params: dict = field(default_factory=dict)
-    n_train: int | None = None
-    n_eval: int = 10_000
-    metrics: list = field(default_factory=lambda: ["tv_projected", "w2"])
-
-    def __post_init__(self):
-        if self.n_train is not None:
-            self.n_train = check_int("n_train", self.n_train, minimum=1)
-        self.n_eval = check_int("n_eval", self.n_eval, minimum=2)
-        if not isinstance(self.metrics, list) or not self.metrics:
-            raise ParameterError(
-                "metrics", f"metrics must be a non-empty list, got {self.metrics!r}"
-            )
-        for spec in self.metrics:
-            name, params = metric_spec(spec)
-            needed = getattr(METRICS.get(name).factory, "min_samples", None)
-            if needed is not None and self.n_eval < needed(**params):
-                raise ParameterError(
-                    "n_eval",
-                    f"n_eval={self.n_eval} is too small for metric {name!r}: "
-                    f"it needs n_eval >= {needed(**params)}",
-                )
-        LEARNERS.get(self.learner)
-        for name, params in (
-            ("target_params", self.target_params),
-            ("learner_params", self.learner_params),
-        ):
-            if not isinstance(params, dict):
-                raise ParameterError(
-                    name, f"{name} must be a mapping of parameter names to values, got {params!r}"
-                )
-
-    @classmethod
-    def from_dict(cls, data: dict) -> CellSpec:
-        return cls(**data)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    def target_id(self) -> str:
-        return _digest({"target": self.target, "params": self.target_params})
-
-    def cell_id(self) -> str:
-        return _digest(self.as_dict())
-
-
-def _digest(obj) -> str:
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
-    return f"{stable_seed(text):016x}"[:12]
+#: points per independently seeded block of training data (see nested_sample)
+DATA_BLOCK = 1024
 
 
 def _short_error(exc: BaseException) -> str:
@@ -105,8 +56,12 @@ def _short_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{at}".replace("\n", " ")
 
 
-#: points per independently seeded block of training data (see nested_sample)
-DATA_BLOCK = 1024
+def _outcome(exc: BaseException) -> tuple[str, str]:
+    """(status, message) of a stage that raised: ``skipped`` with the reason for a method
+    outside its precondition, else ``failed`` with the error and where it was raised."""
+    if isinstance(exc, NotApplicable):
+        return "skipped", str(exc).replace("\n", " ")
+    return "failed", _short_error(exc)
 
 
 def nested_sample(target: Target, n: int, key: int) -> np.ndarray:
@@ -131,10 +86,10 @@ def check_timeout(timeout) -> float | None:
     )
 
 
-def _learner_parameter(exc: BaseException, learner: str) -> tuple[str, str] | None:
-    """(parameter, message) if ``exc`` is a ParameterError naming a parameter of the learner."""
+def _learner_parameter(exc: BaseException, learner: str) -> str | None:
+    """The parameter ``exc`` names, if it is a ParameterError about a parameter of the learner."""
     if isinstance(exc, ParameterError) and exc.name in LEARNERS.get(learner).parameters:
-        return exc.name, str(exc)
+        return exc.name
     return None
 
 
@@ -151,7 +106,8 @@ def run_cell(
 
     The replicate (data, fit, sampling, metrics) runs in a forked process, killed after
     ``timeout`` seconds: its rows then have ``status=timeout`` (the metrics it finished keep
-    their values). Failures become ``status=failed`` rows with the message -- except, with
+    their values). Failures become ``status=failed`` rows with the message, a method outside
+    its precondition ``status=skipped`` rows with the reason -- except, with
     ``strict_parameters``, an unknown or invalid learner parameter, which raises a ValueError
     naming it (bad input, not a failed cell).
     """
@@ -171,6 +127,11 @@ def run_cell(
         if "target" in LEARNERS.get(spec.learner).parameters:
             params["target"] = target
         learner = make_learner(spec.learner, **params)
+        if strict_parameters:
+            try:
+                LEARNERS.validate(spec.learner, spec.learner_params)
+            except ParameterError as exc:
+                raise ParameterError(exc.name, f"learner {spec.learner!r}: {exc}") from None
         if spec.n_train is None and learner.needs_data:
             raise ParameterError(
                 "n_train", f"learner {spec.learner!r} needs training data: set n_train >= 1"
@@ -178,13 +139,13 @@ def run_cell(
     except Exception as exc:  # noqa: BLE001  (a failed cell is recorded, the sweep goes on)
         if strict_parameters:
             raise
-        return [_failed_row(m, "failed", exc, nan_timing) for m in spec.metrics]
+        return [_stopped_row(m, *_outcome(exc), nan_timing) for m in spec.metrics]
 
     where = f"cell {spec.cell_id()} replicate {replicate}"
 
     def work(send):
-        """The replicate, in the child: sends ("fit", timing, error, parameter), then one
-        ("metric", index, rows, error) per metric as each finishes."""
+        """The replicate, in the child: sends a FitReport, then one MetricReport per metric as
+        each finishes."""
         timing = {"fit_seconds": np.nan, "sample_seconds": np.nan}
         try:
             start = time.perf_counter()
@@ -209,59 +170,58 @@ def run_cell(
             timing["sample_seconds"] = time.perf_counter() - start
             log.info("%s: %d samples drawn in %.2f s", where, spec.n_eval, timing["sample_seconds"])
         except Exception as exc:  # noqa: BLE001
-            send(("fit", timing, _short_error(exc), _learner_parameter(exc, spec.learner)))
+            status, message = _outcome(exc)
+            send(FitReport(timing, status, message, _learner_parameter(exc, spec.learner)))
             return
-        send(("fit", timing, None, None))
+        send(FitReport(timing))
         eval_seed = int(stream(target_key, spec.n_eval, 2).integers(2**63 - 1))
         for index, metric in enumerate(spec.metrics):
             start = time.perf_counter()
             try:
-                rows, error = evaluate_one(target, learner, Y, metric, eval_seed), None
+                report = MetricReport(index, evaluate_one(target, learner, Y, metric, eval_seed))
             except Exception as exc:  # noqa: BLE001
-                rows, error = [], _short_error(exc)
+                report = MetricReport(index, [], *_outcome(exc))
             log.info(
                 "%s: metric %s %s in %.2f s",
                 where,
                 metric_spec(metric)[0],
-                "failed" if error else "done",
+                "done" if report.status == "ok" else report.status,
                 time.perf_counter() - start,
             )
-            send(("metric", index, rows, error))
+            send(report)
 
     result = run_forked(work, timeout)
     return _replicate_rows(spec, result, timeout, strict_parameters)
 
 
-def _replicate_rows(spec: CellSpec, result, timeout, strict_parameters: bool) -> list[dict]:
-    """The rows of a replicate from the messages of its process (see run_cell)."""
+def _replicate_rows(
+    spec: CellSpec, result: ForkedResult, timeout, strict_parameters: bool
+) -> list[dict]:
+    """The rows of a replicate from the reports of its process (see run_cell)."""
     if result.outcome == "timeout":
         status, why = "timeout", f"replicate exceeded its time limit of {timeout:g} s"
     else:
         status, why = "failed", f"replicate process {result.detail}"
-    fit = next((m for m in result.messages if m[0] == "fit"), None)
-    timing = {"fit_seconds": np.nan, "sample_seconds": np.nan} if fit is None else fit[1]
+    fit = next((m for m in result.messages if isinstance(m, FitReport)), None)
+    timing = {"fit_seconds": np.nan, "sample_seconds": np.nan} if fit is None else fit.timing
     timing = {**timing, "peak_mb": result.peak_mb}
-    if fit is None or fit[2] is not None:
-        if fit is not None and fit[3] is not None and strict_parameters:
-            raise ParameterError(fit[3][0], f"learner {spec.learner!r}: {fit[3][1]}")
-        message = why if fit is None else fit[2]
-        return [
-            _failed_row(m, status if fit is None else "failed", message, timing)
-            for m in spec.metrics
-        ]
-    done = {m[1]: m for m in result.messages if m[0] == "metric"}
+    if fit is None:
+        return [_stopped_row(m, status, why, timing) for m in spec.metrics]
+    if fit.status != "ok":
+        if fit.parameter is not None and strict_parameters:
+            raise ParameterError(fit.parameter, f"learner {spec.learner!r}: {fit.message}")
+        return [_stopped_row(m, fit.status, fit.message, timing) for m in spec.metrics]
+    done = {m.index: m for m in result.messages if isinstance(m, MetricReport)}
     rows = []
     for index, metric in enumerate(spec.metrics):
-        if index not in done:
-            rows.append(
-                _failed_row(
-                    metric, status, f"{why} (before metric {metric_spec(metric)[0]} finished)", {}
-                )
-            )
-        elif done[index][3] is not None:
-            rows.append(_failed_row(metric, "failed", done[index][3], {}))
+        report = done.get(index)
+        if report is None:
+            message = f"{why} (before metric {metric_spec(metric)[0]} finished)"
+            rows.append(_stopped_row(metric, status, message, {}))
+        elif report.status != "ok":
+            rows.append(_stopped_row(metric, report.status, report.message, {}))
         else:
-            rows.extend({**row, "status": "ok", "error": ""} for row in done[index][2])
+            rows.extend({**row, "status": "ok", "error": ""} for row in report.rows)
     return [{**row, **timing} for row in rows]
 
 
@@ -273,9 +233,9 @@ def effective_columns(learner) -> dict:
     }
 
 
-def _failed_row(metric, status, exc, timing) -> dict:
+def _stopped_row(metric, status: str, message: str, timing: dict) -> dict:
+    """The one row of a metric that did not run (``failed``, ``timeout`` or ``skipped``)."""
     name, _ = metric_spec(metric)
-    message = exc if isinstance(exc, str) else _short_error(exc)
     return {
         "metric": name,
         "estimator": "",
@@ -292,4 +252,46 @@ def _failed_row(metric, status, exc, timing) -> dict:
 def failed_cell_rows(spec: CellSpec, message: str) -> list[dict]:
     """Rows of a cell that could not start (e.g. its target could not be built)."""
     timing = {"fit_seconds": np.nan, "sample_seconds": np.nan, "peak_mb": np.nan}
-    return [_failed_row(m, "failed", message, timing) for m in spec.metrics]
+    return [_stopped_row(m, "failed", message, timing) for m in spec.metrics]
+
+
+def tidy_rows(
+    spec: CellSpec,
+    replicate: int,
+    rows: list[dict],
+    *,
+    sweep: str = "adhoc",
+    config_hash: str = "",
+    dim: int | None = None,
+    commit: str | None = None,
+    sweep_seed: int | None = None,
+) -> pd.DataFrame:
+    """The rows of a replicate with the cell's identity, its resolved target and learner
+    parameters (``p_target_*`` / ``p_learner_*``: the values given, and the declared default of
+    every other parameter) and the provenance, in schema order."""
+    tp, lp = spec.target_params, spec.learner_params
+    identity = {
+        "sweep": sweep,
+        "cell_id": spec.cell_id(),
+        "family": spec.target,
+        "learner": spec.learner,
+        "n_train": spec.n_train,
+        "n_eval": spec.n_eval,
+        "dim": dim if dim is not None else tp.get("dim"),
+        "k": tp.get("k"),
+        "degree": lp.get("degree"),
+        "replicate": replicate,
+    }
+    target_params, learner_params = resolved_params(spec)
+    params = {f"p_target_{k}": param_value(v) for k, v in sorted(target_params.items())}
+    params |= {f"p_learner_{k}": param_value(v) for k, v in sorted(learner_params.items())}
+    where = {
+        "gmmlearn_version": gmmlearn_version(),
+        "git_commit": git_commit() if commit is None else commit,
+        "config_hash": config_hash or spec.cell_id(),
+        "sweep_seed": sweep_seed,
+        **provenance(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    frame = pd.DataFrame([{**identity, **params, **row, **where} for row in rows])
+    return order_columns(frame)

@@ -17,6 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .history import archive
+
 
 def _git(*args, cwd=".", check=True) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -73,10 +75,8 @@ def _check_import(tree: Path, env: dict, ref: str) -> None:
 
 def run_at_ref(ref: str, *, repo, history_dir, configfile=None, cores="all") -> Path:
     """Run the ref's quick config (or ``configfile``) with the ref's code and archive the run in
-    ``history_dir/<commit>/`` (:func:`gmmlearn.history.archive`); return that folder. The temporary
-    worktree is removed afterwards, whatever happens."""
-    from .history import archive
-
+    ``history_dir/<commit>/`` (:func:`gmmlearn.compare.history.archive`); return that folder. The
+    temporary worktree is removed afterwards, whatever happens."""
     repo = Path(repo)
     sha = resolve_ref(ref, repo)
     if sha is None:

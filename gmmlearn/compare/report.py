@@ -1,5 +1,4 @@
-"""``gmmlearn compare``: resolve what to compare (two runs, two git refs, or two settings of one
-run) and write the outputs: ``compare.csv`` (every row), ``report.md`` (worse first) and
+"""The outputs of a comparison: ``compare.csv`` (every row), ``report.md`` (worse first) and
 ``compare.png`` / ``.pdf`` (a forest plot of the paired differences, one panel per metric)."""
 
 from __future__ import annotations
@@ -11,18 +10,11 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
-from .atomic import write_text
-from .compare import (
-    ALPHA,
-    GATING,
-    VERDICTS,
-    Comparison,
-    compare_runs,
-    compare_settings,
-    parse_filter,
-)
-from .figures.common import footnote, save, style
-from .results import write_table
+from ..core.atomic import write_text
+from ..figures.common import footnote, save, style
+from ..results.io import write_table
+from ..results.schema import row_labels
+from .pairing import GATING, NOT_OK, VERDICTS, Comparison
 
 VERDICT_COLORS = {
     "worse": "#c0392b",
@@ -39,62 +31,6 @@ LISTED = 40
 DRAWN = 45
 
 
-def compare_command(
-    base: str,
-    new: str | None = None,
-    *,
-    out,
-    a: str | None = None,
-    b: str | None = None,
-    configfile=None,
-    cores="all",
-    allow_seed_mismatch: bool = False,
-    alpha: float = ALPHA,
-    history_dir="results/history",
-) -> int:
-    """Compare, write the outputs into ``out``, print the counts; 1 if anything got worse or now
-    fails, else 0. BASE and NEW are results folders, or git refs whose quick config (or
-    ``configfile``) is run with their own code and archived in ``history_dir``."""
-    if a or b:
-        if not (a and b) or new is not None:
-            raise ValueError(
-                "--a and --b go together and compare two settings of one run: "
-                "gmmlearn compare RUN --a KEY=VALUE,... --b KEY=VALUE,..."
-            )
-        comparison = compare_settings(base, parse_filter(a), parse_filter(b), alpha=alpha)
-    elif new is None:
-        raise ValueError(
-            "compare needs BASE and NEW (results folders or git refs), or one run with --a and --b"
-        )
-    elif Path(base).exists() and Path(new).exists():
-        comparison = compare_runs(base, new, allow_seed_mismatch=allow_seed_mismatch, alpha=alpha)
-    else:
-        from .refs import repo_root, resolve_ref, run_at_ref
-
-        repo = repo_root()
-        for ref in (base, new):
-            if not Path(ref).exists() and resolve_ref(ref, repo) is None:
-                raise ValueError(f"{ref}: neither a results folder nor a git ref of {repo}")
-        runs = [
-            run_at_ref(ref, repo=repo, history_dir=history_dir, configfile=configfile, cores=cores)
-            for ref in (base, new)
-        ]
-        comparison = compare_runs(*runs, allow_seed_mismatch=allow_seed_mismatch, alpha=alpha)
-        comparison.base, comparison.new = f"{base} ({runs[0]})", f"{new} ({runs[1]})"
-    write_comparison(comparison, out)
-    counts = ", ".join(f"{n} {v}" for v, n in comparison.counts().items() if n)
-    print(f"{'REGRESSION' if comparison.regressed else 'no regression'}: {counts}")
-    flagged = comparison.table[comparison.table["verdict"].isin(GATING)]
-    for (_, row), label in zip(flagged.head(10).iterrows(), row_labels(flagged.head(10))):
-        print(
-            f"  {row['verdict']}: {label} {row['metric']} {_number(row['base_mean'])} -> {_number(row['new_mean'])}"
-        )
-    print(
-        f"report: {Path(out) / 'report.md'}, table: {Path(out) / 'compare.csv'}, plot: {Path(out) / 'compare.png'}"
-    )
-    return 1 if comparison.regressed else 0
-
-
 def write_comparison(comparison: Comparison, out_dir) -> list[Path]:
     """Write compare.csv, report.md and the forest plot into ``out_dir``; return the paths."""
     out_dir = Path(out_dir)
@@ -106,38 +42,23 @@ def write_comparison(comparison: Comparison, out_dir) -> list[Path]:
     return written + forest_plot(comparison, out_dir / "compare")
 
 
-def row_labels(table: pd.DataFrame) -> pd.Series:
-    """Short labels of the rows: within each sweep, the describing columns that vary among its
-    rows, then the estimator; prefixed by the sweep when the rows come from several."""
-    if not len(table):
-        return pd.Series(dtype=str)
-    sweeps = table["sweep"] if "sweep" in table else pd.Series("", index=table.index)
-    several = sweeps.nunique() > 1
-    labels = pd.Series("", index=table.index, dtype=object)
-    for sweep, rows in table.groupby(sweeps, sort=False):
-        candidates = [
-            "family",
-            *[c for c in rows if c.startswith("p_target_")],
-            "learner",
-            *[c for c in rows if c.startswith("p_learner_")],
-            "n_train",
-        ]
-        shown = [c for c in candidates if c in rows and rows[c].nunique(dropna=False) > 1]
-        for index, row in rows.iterrows():
-            parts = [
-                f"{c.removeprefix('p_target_').removeprefix('p_learner_')}={_short(row[c])}"
-                for c in shown
-                if pd.notna(row[c])
-            ]
-            parts += [str(row["estimator"])] if row["estimator"] else []
-            labels[index] = (f"{sweep}: " if several else "") + ", ".join(parts)
-    return labels
-
-
-def _short(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def console_lines(comparison: Comparison, out_dir, shown: int = 10) -> list[str]:
+    """What ``gmmlearn compare`` prints: the gate and the counts, the first gating rows, and
+    where the outputs are."""
+    counts = ", ".join(f"{n} {v}" for v, n in comparison.counts().items() if n)
+    lines = [f"{'REGRESSION' if comparison.regressed else 'no regression'}: {counts}"]
+    flagged = comparison.table[comparison.table["verdict"].isin(GATING)].head(shown)
+    for (_, row), label in zip(flagged.iterrows(), row_labels(flagged)):
+        lines.append(
+            f"  {row['verdict']}: {label} {row['metric']} "
+            f"{_number(row['base_mean'])} -> {_number(row['new_mean'])}"
+        )
+    out_dir = Path(out_dir)
+    lines.append(
+        f"report: {out_dir / 'report.md'}, table: {out_dir / 'compare.csv'}, "
+        f"plot: {out_dir / 'compare.png'}"
+    )
+    return lines
 
 
 def _number(value, digits: int = 4) -> str:
@@ -165,7 +86,8 @@ def _markdown_table(table: pd.DataFrame) -> list[str]:
 
 
 def report_markdown(comparison: Comparison) -> str:
-    """The report: what was compared, how, the counts, then the rows of each verdict, worst first."""
+    """The report: what was compared, how, the counts, then the rows of each verdict, worst
+    first."""
     table, counts = comparison.table, comparison.counts()
     gate = "REGRESSION" if comparison.regressed else "no regression"
     lines = [
@@ -175,7 +97,8 @@ def report_markdown(comparison: Comparison) -> str:
         f"- NEW: `{comparison.new}`",
         *[f"- {note}" for note in comparison.notes],
         "",
-        "Rows pair by (sweep, cell, replicate, metric, estimator); diff = NEW - BASE, mean over the "
+        "Rows pair by (sweep, cell, replicate, metric, estimator); diff = NEW - BASE, mean over "
+        "the "
         "paired replicates with its 95% Student-t interval; two-sided paired t test, "
         f"Benjamini-Hochberg q-values over the whole comparison, alpha = {comparison.alpha:g}. "
         "A difference inside the metric's practical tolerance is `unchanged` whatever its q; "
@@ -185,6 +108,7 @@ def report_markdown(comparison: Comparison) -> str:
         "| --- | --- |",
         *[f"| {verdict} | {n} |" for verdict, n in counts.items() if n],
         "",
+        *_status_changes(table),
     ]
     for verdict in VERDICTS:
         rows = table[table["verdict"] == verdict]
@@ -209,6 +133,29 @@ def report_markdown(comparison: Comparison) -> str:
         lines.append("")
     lines.append(f"{counts['unchanged']} rows unchanged (listed in compare.csv).")
     return "\n".join(lines) + "\n"
+
+
+def _status_changes(table: pd.DataFrame) -> list[str]:
+    """Lines naming the rows that are not ok on either side but changed status (failed ->
+    skipped, say): they do not gate, and the report says so."""
+    both = table[
+        table["status_base"].isin(NOT_OK)
+        & table["status_new"].isin(NOT_OK)
+        & (table["status_base"] != table["status_new"])
+    ]
+    if both.empty:
+        return []
+    changes = both.groupby(["status_base", "status_new"]).size()
+    listed = ", ".join(f"{n} {a} -> {b}" for (a, b), n in changes.items())
+    lines = [
+        f"Not ok on both sides, status changed ({listed}): `unchanged`, not gating.",
+        "",
+    ]
+    for r in both.assign(label=row_labels(both)).head(LISTED).itertuples():
+        lines.append(f"- {r.label} {r.metric}: {r.status_base} -> {r.status_new}")
+    if len(both) > LISTED:
+        lines.append(f"- ... and {len(both) - LISTED} more in compare.csv")
+    return [*lines, ""]
 
 
 def _drawn(rows: pd.DataFrame) -> pd.DataFrame:
@@ -290,7 +237,8 @@ def forest_plot(comparison: Comparison, out_prefix) -> list[Path]:
         )
         footnote(
             fig,
-            "points: mean paired difference over replicates; bars: unadjusted 95% t interval; grey: "
+            "points: mean paired difference over replicates; bars: unadjusted 95% t interval; "
+            "grey: "
             "practical tolerance; colour: verdict (BH-adjusted, alpha "
             f"{comparison.alpha:g}) -- red {'/'.join(GATING)}, green better/fixed, grey unchanged",
         )

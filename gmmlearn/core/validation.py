@@ -2,7 +2,8 @@
 
 Every check raises :class:`ValueError` (or :class:`ConfigError` for sweep configs) whose message
 names the offending parameter and its allowed range, so that bad input never surfaces as a deep
-numpy traceback or as a NaN in a result table.
+numpy traceback or as a NaN in a result table. :class:`NotApplicable` is the other kind of
+refusal: valid input that the method does not cover (recorded as ``skipped``, not ``failed``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,16 @@ class ParameterError(ValueError):
     def __init__(self, name: str, message: str):
         super().__init__(message)
         self.name = name
+
+
+class NotApplicable(ValueError):
+    """A method asked to work outside its precondition (benchopt's ``skip``): a metric that needs
+    a density the learner lacks, a moment method beyond the k its theory allows. A cell records
+    it as ``status=skipped`` with this reason, apart from failures (``status=failed``)."""
+
+    @property
+    def reason(self) -> str:
+        return str(self)
 
 
 def check_int(name: str, value, *, minimum: int | None = None, maximum: int | None = None) -> int:

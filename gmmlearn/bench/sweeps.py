@@ -1,13 +1,18 @@
-"""Sweep configs: load, validate against ``workflows/schemas/config.schema.yaml``, expand grids.
+"""Sweep configs: load, validate against the package's ``schemas/config.schema.yaml``, expand
+grids into cells -- everything a cell needs.
 
 A sweep's ``grid`` is a union of blocks (like benchopt's parameter grids); each block is the
 product of its targets, learners, ``n_train`` values and every list-valued parameter. To pass a
 list as a literal value (``weights``, ``means``), wrap it: ``weights: [[0.7, 0.3]]``. A learner
 parameter may follow the cell's target: ``n_components: "@target.k"`` takes the target's ``k``.
-Names of families, learners, metrics and their parameters are checked here, so a typo fails
-before anything runs; parameter *values* are checked when a cell runs, and a bad value fails
-that cell only. Configs are read as YAML 1.2 (:mod:`gmmlearn.yaml12`): ``5e-1`` is a number,
-``yes`` a string.
+Names of families, learners, metrics and their parameters are checked here, and so are the
+values of learner and metric parameters against their declared constraints, so a typo or an
+out-of-range value fails before anything runs; target parameter values are checked when a cell
+runs, and a bad one fails that cell only. Configs are read as YAML 1.2
+(:mod:`gmmlearn.core.yaml12`): ``5e-1`` is a number, ``yes`` a string.
+
+What needs the claims or the figures (a claim pointed at a sweep, a figure's name) is checked by
+:mod:`gmmlearn.workflow`, above this layer.
 """
 
 from __future__ import annotations
@@ -19,19 +24,21 @@ from importlib import resources
 from pathlib import Path
 
 import jsonschema
-import yaml
 
-from . import yaml12
-from .experiment import CellSpec, _digest, check_timeout
-from .learners import LEARNERS
-from .metrics import METRICS
-from .targets import FAMILIES
-from .validation import ConfigError
+from ..core import yaml12
+from ..core.seeds import digest
+from ..core.validation import ConfigError, ParameterError
+from ..learners import LEARNERS
+from ..metrics import METRICS
+from ..metrics.base import INJECTED as METRIC_INJECTED
+from ..targets import FAMILIES
+from .cell import INJECTED, CellSpec
+from .experiment import check_timeout
 
 
 def default_config_dir() -> Path:
     """``workflows/config`` of the checkout the package was imported from."""
-    return Path(__file__).resolve().parents[1] / "workflows" / "config"
+    return Path(__file__).resolve().parents[2] / "workflows" / "config"
 
 
 def schema() -> dict:
@@ -110,6 +117,14 @@ def _check_component(registry, comp: dict, where: str, injected=()) -> None:
         raise ConfigError(f"{where}.params: {sorted(injected)} is supplied by the workflow")
 
 
+def _check_values(registry, name: str, params: dict, where: str) -> None:
+    """The values of a cell's parameters against the declared constraints."""
+    try:
+        registry.validate(name, params)
+    except ParameterError as exc:
+        raise ConfigError(f"{where}.{exc.name}: {registry.kind} {name!r}: {exc}") from None
+
+
 def _check_metric(spec, where: str) -> None:
     name = spec if isinstance(spec, str) else spec["name"]
     try:
@@ -117,9 +132,10 @@ def _check_metric(spec, where: str) -> None:
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     params = {} if isinstance(spec, str) else spec.get("params") or {}
-    unknown = sorted(set(params) - set(entry.parameters) - {"target", "learner", "Y", "rng"})
+    unknown = sorted(set(params) - set(entry.parameters) - set(METRIC_INJECTED))
     if unknown:
         raise ConfigError(f"{where}: unknown parameter(s) {unknown} for metric {name!r}")
+    _check_values(METRICS, name, params, f"{where}.params")
 
 
 def expand_sweep(name: str, sweep: dict) -> Sweep:
@@ -134,12 +150,13 @@ def expand_sweep(name: str, sweep: dict) -> Sweep:
         for i, t in enumerate(targets):
             _check_component(FAMILIES, t, f"{where}.target[{i}]")
         for i, lr in enumerate(learners):
-            _check_component(LEARNERS, lr, f"{where}.learner[{i}]", injected=("target",))
+            _check_component(LEARNERS, lr, f"{where}.learner[{i}]", injected=INJECTED)
         for t, lr, n_train in itertools.product(targets, learners, _as_list(block.get("n_train"))):
             for tp, lp in itertools.product(
                 _expand_params(t.get("params") or {}), _expand_params(lr.get("params") or {})
             ):
                 lp = _resolve_target_references(lp, tp, f"{where}.learner.params")
+                _check_values(LEARNERS, lr["name"], lp, f"{where}.learner.params")
                 try:
                     spec = CellSpec(
                         target=t["name"],
@@ -153,15 +170,6 @@ def expand_sweep(name: str, sweep: dict) -> Sweep:
                 except ValueError as exc:
                     raise ConfigError(f"{where}: {exc}") from None
                 cells.setdefault(spec.cell_id(), spec)
-    figure = sweep.get("figure")
-    if figure is not None:
-        from .figures import FIGURES
-
-        if figure not in FIGURES:
-            raise ConfigError(
-                f"sweeps.{name}.figure: unknown figure {figure!r}; valid: "
-                f"{', '.join(FIGURES.names())} (or leave it out for no figure)"
-            )
     try:
         timeout = check_timeout(sweep.get("timeout"))
     except ValueError as exc:
@@ -170,10 +178,10 @@ def expand_sweep(name: str, sweep: dict) -> Sweep:
         name=name,
         seed=int(sweep.get("seed", 0)),
         replicates=int(sweep.get("replicates", 3)),
-        figure=figure,
+        figure=sweep.get("figure"),
         timeout=timeout,
         cells=cells,
-        config_hash=_digest({k: v for k, v in sweep.items() if k not in ("figure", "description")}),
+        config_hash=digest({k: v for k, v in sweep.items() if k not in ("figure", "description")}),
         description=sweep.get("description", ""),
     )
 
@@ -191,16 +199,10 @@ class WorkflowConfig:
 
 
 def _claim_sweeps(config: dict, sweeps: dict) -> dict[str, str]:
-    """The config's ``claims`` section: each named claim must exist, and the sweep it is pointed
-    at must be one of the config's sweeps."""
-    from .claims import CLAIMS
-
+    """The config's ``claims`` section: the sweep each claim is pointed at must be one of the
+    config's sweeps (that the claim exists is checked by :mod:`gmmlearn.workflow`)."""
     out = {}
     for claim, spec in (config.get("claims") or {}).items():
-        try:
-            CLAIMS.get(claim)
-        except ValueError as exc:
-            raise ConfigError(f"claims.{claim}: {exc}") from None
         sweep = spec["sweep"]
         if sweep not in sweeps:
             raise ConfigError(
@@ -215,7 +217,7 @@ def _read_yaml(path: Path) -> dict:
     """A config file as plain data (YAML 1.2 scalars), or a ConfigError saying why not."""
     try:
         config = yaml12.load_file(path)
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, yaml12.YAMLError) as exc:
         raise ConfigError(f"cannot read config {path}: {exc}") from None
     if not isinstance(config, dict):
         raise ConfigError(f"config {path} must be a YAML mapping")
@@ -275,13 +277,11 @@ def merge_config(base: dict, override: dict) -> dict:
     return merged
 
 
-def workflow_config(config_files, overrides: dict) -> WorkflowConfig:
-    """The Snakefile's config: the files read as YAML 1.2 (Snakemake's own loader is YAML 1.1)
-    and merged in order, then the --config values, whose text Snakemake leaves unresolved,
-    resolved as YAML 1.2 scalars (``strict=true`` is a boolean, ``5e-1`` a number). Includes are
-    read relative to the last file."""
+def merged_config(config_files, overrides: dict) -> dict:
+    """Config files read as YAML 1.2 (Snakemake's own loader is YAML 1.1) and merged in order,
+    then the --config values, whose text Snakemake leaves unresolved, resolved as YAML 1.2
+    scalars (``strict=true`` is a boolean, ``5e-1`` a number)."""
     config: dict = {}
     for path in config_files:
         config = merge_config(config, _read_yaml(Path(path)))
-    config = merge_config(config, yaml12.resolve(dict(overrides)))
-    return load_config(config, base=Path(config_files[-1]).parent)
+    return merge_config(config, yaml12.resolve(dict(overrides)))

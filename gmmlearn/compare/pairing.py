@@ -26,28 +26,33 @@ unchanged tree fails at most 5% of the time; when a change moves many cells (a l
 every cell of that learner) BH keeps its power, where Holm divides alpha by the hundreds of tests
 of a comparison and would need t > 60 at 2 degrees of freedom.
 
-**Verdict.** ``now failing`` (a replicate ok in BASE failed in NEW) and ``fixed`` (the reverse)
-first; ``new`` / ``missing`` for rows on one side only; with at least 2 pairs, ``worse`` or
-``better`` when q <= alpha *and* the mean difference exceeds the metric's practical tolerance
-(:class:`~gmmlearn.metrics.base.Sense`) in its direction, ``changed`` for a direction-less metric,
-else ``unchanged``. Differences within relative 1e-8 of the values (round-off between machines and
-BLAS builds, which is orders of magnitude smaller) are ``unchanged`` and not tested. With a single
-pair there is no test: ``inconclusive`` when the difference exceeds the tolerance.
+**Verdict.** ``now failing`` (a replicate ok in BASE failed, timed out or was skipped in NEW)
+and ``fixed`` (the reverse) first; ``new`` / ``missing`` for rows on one side only; with at least
+2 pairs, ``worse`` or ``better`` when q <= alpha *and* the mean difference exceeds the metric's
+practical tolerance (:class:`~gmmlearn.metrics.base.Sense`) in its direction, ``changed`` for a
+direction-less metric, else ``unchanged``. Differences within relative 1e-8 of the values
+(round-off between machines and BLAS builds, which is orders of magnitude smaller) are
+``unchanged`` and not tested. With a single pair there is no test: ``inconclusive`` when the
+difference exceeds the tolerance. Rows that are not ok on either side (failed, timed out or
+skipped on both) are ``unchanged``, whatever their statuses; the report lists those whose status
+changed (e.g. failed -> skipped).
+
+The statistics are :mod:`gmmlearn.core.stats`'s (the one paired t test, the one
+Benjamini-Hochberg); rows are read by :func:`gmmlearn.results.io.load_run`.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
-from scipy import stats
 
-from .metrics import METRICS
-from .results import STATUSES, check_unique_rows
+from ..core.stats import benjamini_hochberg, paired_t
+from ..metrics import METRICS
+from ..results.io import load_run
+from ..results.schema import describing_columns, learner_params, param_name, target_params
+from ..results.select import filter_column, row_keys, select_rows
 
 ALPHA = 0.05
 #: relative differences at or below this are floating-point round-off, never a change
@@ -65,7 +70,8 @@ VERDICTS = (
 )
 #: verdicts that make ``gmmlearn compare`` exit with code 1
 GATING = ("worse", "now failing")
-REQUIRED = ("sweep", "cell_id", "replicate", "metric", "estimator", "value", "status")
+#: statuses that are not ok: ok -> any of them is ``now failing``, any of them -> ok ``fixed``
+NOT_OK = ("failed", "timeout", "skipped")
 ROW = ["unit", "metric", "estimator"]
 
 
@@ -88,129 +94,7 @@ class Comparison:
         return bool(self.table["verdict"].isin(GATING).any())
 
 
-# -- reading runs ---------------------------------------------------------------------------------
-
-
-def _read_table(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        reason = " ".join(str(exc).split())
-        raise ValueError(f"{path}: not a readable CSV table ({reason})") from None
-    with open(path, "rb") as handle:  # every line a CSV writer writes ends with a line break
-        handle.seek(-1, 2)
-        if handle.read(1) != b"\n":
-            raise ValueError(f"{path}: the last line is cut short (a truncated file?)")
-    missing = [c for c in REQUIRED if c not in frame]
-    if missing:
-        raise ValueError(f"{path}: not a gmmlearn results table: missing column(s) {missing}")
-    if frame.empty:
-        raise ValueError(f"{path}: has a header but no rows")
-    broken = frame[["sweep", "cell_id", "replicate", "metric", "status"]].isna().any(axis=1)
-    broken |= ~frame["status"].isin(STATUSES)
-    broken |= pd.to_numeric(frame["value"], errors="coerce").isna() & frame["value"].notna()
-    if broken.any():
-        line = int(np.flatnonzero(broken.to_numpy())[0]) + 2
-        raise ValueError(f"{path}: line {line} is incomplete or malformed (a truncated file?)")
-    return frame.assign(
-        estimator=frame["estimator"].fillna(""),
-        value=frame["value"].astype(float),
-        replicate=frame["replicate"].astype(int),
-        source=str(path),
-    )
-
-
-def load_run(path) -> pd.DataFrame:
-    """Rows of a run: a results folder (one sub-folder per sweep), a sweep folder, or a CSV file."""
-    path = Path(path)
-    if path.is_file():
-        files = [path]
-    elif (path / "results.csv").is_file():
-        files = [path / "results.csv"]
-    elif path.is_dir():
-        files = sorted(path.glob("*/results.csv"))
-        if not files:
-            raise ValueError(f"{path}: no results.csv in it or in its sub-folders (one per sweep)")
-    else:
-        raise ValueError(f"{path}: no such file or folder")
-    frame = pd.concat([_read_table(f) for f in files], ignore_index=True, sort=False)
-    check_unique_rows(frame)
-    return frame
-
-
-# -- selecting settings ---------------------------------------------------------------------------
-
-
-def parse_filter(text: str) -> dict:
-    """``"learner=diffusion_poly,partition=warm_start"`` -> a dict; values are read as YAML."""
-    parts, depth, start = [], 0, 0
-    for i, char in enumerate(text + ","):
-        if char in "[{":
-            depth += 1
-        elif char in "]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    out = {}
-    for part in filter(str.strip, parts):
-        if "=" not in part:
-            raise ValueError(f"expected key=value[,key=value...], got {part!r} in {text!r}")
-        key, raw = part.split("=", 1)
-        try:
-            out[key.strip()] = yaml.safe_load(raw)
-        except yaml.YAMLError:
-            out[key.strip()] = raw
-    return out
-
-
-def filter_column(frame: pd.DataFrame, key: str, where: str = "filter") -> str:
-    """The column a filter key names: itself, or a learner / target parameter of that name."""
-    for column in (key, f"p_learner_{key}", f"p_target_{key}"):
-        if column in frame:
-            return column
-    params = sorted(c.split("_", 2)[2] for c in frame if c.startswith(("p_learner_", "p_target_")))
-    raise ValueError(
-        f"{where}: no column or parameter {key!r}; parameters here: {', '.join(params)}"
-    )
-
-
-def _equals(series: pd.Series, value) -> pd.Series:
-    if value is None:
-        return series.isna()
-    if isinstance(value, bool):
-        return series.astype(str).str.lower() == str(value).lower()
-    if isinstance(value, (int, float)):
-        return pd.to_numeric(series, errors="coerce") == value
-    if isinstance(value, (list, dict)):  # stored as canonical JSON text (results._param_value)
-        return series.astype(str) == json.dumps(value, sort_keys=True)
-    return series.astype(str) == str(value)
-
-
-def row_keys(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """One text key per row from ``columns``; missing values read ``nan`` (``astype(str)`` would
-    keep them missing under pandas 3's string dtype)."""
-    keys = pd.Series("", index=frame.index, dtype=object)
-    for column in columns:
-        keys = keys + "|" + frame[column].map(str)
-    return keys
-
-
-def select_rows(frame: pd.DataFrame, filters: dict, where: str = "filter") -> pd.DataFrame:
-    """Rows whose columns (or learner / target parameters) equal every filter value."""
-    keep = pd.Series(True, index=frame.index)
-    for key, value in filters.items():
-        keep &= _equals(frame[filter_column(frame, key, where)], value)
-    return frame[keep]
-
-
 # -- pairing --------------------------------------------------------------------------------------
-
-
-def _describe_columns(frame: pd.DataFrame) -> list[str]:
-    tparams = sorted(c for c in frame if c.startswith("p_target_"))
-    lparams = sorted(c for c in frame if c.startswith("p_learner_"))
-    return ["sweep", "cell_id", "family", *tparams, "learner", *lparams, "n_train", "n_eval"]
 
 
 def _seed_notes(base: pd.DataFrame, new: pd.DataFrame, allow_mismatch: bool) -> list[str]:
@@ -265,14 +149,14 @@ def compare_runs(
         for f in (base_rows, new_rows)
     )
     table = compare_tables(
-        base_rows, new_rows, _describe_columns(pd.concat([base_rows, new_rows])), alpha
+        base_rows, new_rows, describing_columns(pd.concat([base_rows, new_rows])), alpha
     )
     return Comparison(table, str(base), str(new), alpha, notes)
 
 
 def compare_settings(run, a: dict, b: dict, *, alpha: float = ALPHA) -> Comparison:
-    """Compare two learner settings of one run (BASE = ``a``, NEW = ``b``), paired by the rest of the
-    cell (target, n_train, n_eval, other learner parameters) and the replicate."""
+    """Compare two learner settings of one run (BASE = ``a``, NEW = ``b``), paired by the rest of
+    the cell (target, n_train, n_eval, other learner parameters) and the replicate."""
     rows = load_run(run)
     side_a, side_b = select_rows(rows, a, "--a"), select_rows(rows, b, "--b")
     for flag, side, filters in (("--a", side_a, a), ("--b", side_b, b)):
@@ -281,10 +165,10 @@ def compare_settings(run, a: dict, b: dict, *, alpha: float = ALPHA) -> Comparis
     if side_a.index.intersection(side_b.index).size:
         raise ValueError(f"--a {a} and --b {b} select some of the same rows: they must differ")
     named = {filter_column(rows, key) for key in {**a, **b}}
-    tparams = sorted(c for c in rows if c.startswith("p_target_"))
+    tparams = target_params(rows)
     shared = [
         c
-        for c in ["learner", *sorted(c for c in rows if c.startswith("p_learner_"))]
+        for c in ["learner", *learner_params(rows)]
         if c not in named and side_a[c].notna().any() and side_b[c].notna().any()
     ]
     key = ["sweep", "family", *tparams, "n_train", "n_eval", *shared]
@@ -295,14 +179,12 @@ def compare_settings(run, a: dict, b: dict, *, alpha: float = ALPHA) -> Comparis
         if crowded.any():
             varying = [
                 c
-                for c in side
-                if c.startswith("p_learner_")
-                and c not in key
-                and side.loc[crowded].groupby("unit")[c].nunique().max() > 1
+                for c in learner_params(side)
+                if c not in key and side.loc[crowded].groupby("unit")[c].nunique().max() > 1
             ]
             raise ValueError(
                 f"{flag} selects several cells per target and n_train (they differ in "
-                f"{', '.join(v.removeprefix('p_learner_') for v in varying) or 'cell_id'}): "
+                f"{', '.join(param_name(v) for v in varying) or 'cell_id'}): "
                 "add that parameter to the filter"
             )
         return side
@@ -314,32 +196,6 @@ def compare_settings(run, a: dict, b: dict, *, alpha: float = ALPHA) -> Comparis
     return Comparison(
         table, *setting, alpha, [f"two settings of one run ({run}), paired by {', '.join(key)}"]
     )
-
-
-# -- statistics -----------------------------------------------------------------------------------
-
-
-def paired_t(mean: np.ndarray, sd: np.ndarray, n: np.ndarray, level: float = 0.95):
-    """Two-sided paired t test of mean differences (sd with ddof=1, n pairs >= 2): p-values and the
-    Student-t interval. A zero sd gives p = 1 for a zero mean and p = 0 otherwise (the limit)."""
-    mean, sd, n = (np.asarray(v, dtype=np.float64) for v in (mean, sd, n))
-    df = np.maximum(n - 1, 1)
-    se = sd / np.sqrt(np.maximum(n, 1))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(se > 0, np.abs(mean) / se, np.where(mean == 0, 0.0, np.inf))
-    p = 2 * stats.t.sf(t, df)
-    half = stats.t.ppf(0.5 + level / 2, df) * se
-    return p, mean - half, mean + half
-
-
-def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
-    """BH adjusted p-values (q-values) of the finite entries of ``p``; NaN stays NaN."""
-    p = np.asarray(p, dtype=np.float64)
-    q = np.full_like(p, np.nan)
-    tested = np.isfinite(p)
-    if tested.any():
-        q[tested] = stats.false_discovery_control(p[tested], method="bh")
-    return q
 
 
 # -- the comparison table -------------------------------------------------------------------------
@@ -401,8 +257,10 @@ def compare_tables(
         new_paired=np.where(paired, b, np.nan),
         on_base=on["base"],
         on_new=on["new"],
-        now_failing=on["base"] & ~on["new"] & np.isin(other["new"], ["failed", "timeout"]),
-        fixed=on["new"] & ~on["base"] & np.isin(other["base"], ["failed", "timeout"]),
+        now_failing=on["base"] & ~on["new"] & np.isin(other["new"], NOT_OK),
+        fixed=on["new"] & ~on["base"] & np.isin(other["base"], NOT_OK),
+        new_status=np.where(on["new"], "ok", other["new"]),
+        base_status=np.where(on["base"], "ok", other["base"]),
         beyond_roundoff=paired & (np.abs(d) > ROUNDOFF * scale),
         nan_both=on["base"] & on["new"] & np.isnan(a) & np.isnan(b),
     )
@@ -415,6 +273,8 @@ def compare_tables(
             n_pairs=("paired", "sum"),
             n_now_failing=("now_failing", "sum"),
             n_fixed=("fixed", "sum"),
+            base_not_ok=("base_status", _first_not_ok),
+            new_not_ok=("new_status", _first_not_ok),
             beyond_roundoff=("beyond_roundoff", "any"),
             nan_both=("nan_both", "sum"),
             base_mean=("base_paired", "mean"),
@@ -532,12 +392,21 @@ def _verdicts(groups: pd.DataFrame, alpha: float) -> pd.DataFrame:
         p_value=p,
         q_value=q,
         status_base=np.where(
-            groups["n_base"] > 0, "ok", np.where(groups["n_fixed"] > 0, "failed", "absent")
+            groups["n_base"] > 0,
+            "ok",
+            np.where(groups["n_fixed"] > 0, groups["base_not_ok"], "absent"),
         ),
         status_new=np.where(
-            groups["n_new"] > 0, "ok", np.where(groups["n_now_failing"] > 0, "failed", "absent")
+            groups["n_new"] > 0,
+            "ok",
+            np.where(groups["n_now_failing"] > 0, groups["new_not_ok"], "absent"),
         ),
     )
+
+
+def _first_not_ok(statuses: pd.Series) -> str:
+    """The first status of a group that is a failure or a skip ('' if none)."""
+    return next((s for s in statuses if s in NOT_OK), "")
 
 
 def _failure_only_rows(base: pd.DataFrame, new: pd.DataFrame, status: dict) -> pd.DataFrame:

@@ -1,77 +1,32 @@
-"""Runs kept by commit: the history (``results/history/<commit>/``), a metric plotted across it,
-and the committed baseline (``results/baseline/``) that CI compares a fresh run against.
+"""Runs kept by commit (``results/history/<commit>/``, like asv's results) and a metric plotted
+across them.
 
-Each keeps, per sweep, ``results.csv`` (every replicate) and ``summary.csv``; an archived run also
-keeps ``provenance.json`` (commit, machine, Python and library versions, when and from where).
+Each archived run keeps, per sweep, ``results.csv`` (every replicate) and ``summary.csv``, and
+``provenance.json``: the commit, when and from where, and the provenance record of the process
+that archived it (:func:`gmmlearn.bench.provenance.provenance`, the one rows carry too).
 """
 
 from __future__ import annotations
 
 import json
-import platform
-import shutil
 import subprocess
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .atomic import write_text
-from .results import aggregate, check_single_run, check_unique_rows, read_results, write_table
+from ..bench.provenance import gmmlearn_version, provenance
+from ..core.atomic import write_text
+from ..figures.common import footnote, save, style
+from ..results.io import copy_sweep, read_summary, read_sweep, sweep_folders
+from ..results.schema import describing_columns, row_labels
+from ..results.select import row_keys, select_rows
 
 HISTORY = Path("results/history")
-BASELINE = Path("results/baseline")
-QUICK_CONFIG = Path("workflows/config/quick.yaml")
 #: most lines one history plot draws; more means the filters are too loose
 MAX_SERIES = 10
-
-
-def sweep_folders(results_dir) -> dict[str, Path]:
-    """Sweep name -> folder, for every sub-folder of ``results_dir`` holding a results.csv."""
-    results_dir = Path(results_dir)
-    folders = {p.parent.name: p.parent for p in sorted(results_dir.glob("*/results.csv"))}
-    if not folders:
-        raise ValueError(f"{results_dir}: no <sweep>/results.csv in it")
-    return folders
-
-
-def _read_sweep(folder: Path, single_run: bool = True) -> pd.DataFrame:
-    rows = read_results(folder, source=True)
-    check_unique_rows(rows)
-    if single_run:
-        check_single_run(rows)
-    return rows.drop(columns="source")
-
-
-def copy_sweep(folder: Path, destination: Path, single_run: bool = True) -> pd.DataFrame:
-    """Write a sweep's rows and summary (recomputed when missing) into ``destination``."""
-    rows = _read_sweep(folder, single_run)
-    summary = folder / "summary.csv"
-    write_table(rows, destination / "results.csv")
-    write_table(
-        pd.read_csv(summary) if summary.exists() else aggregate(rows), destination / "summary.csv"
-    )
-    return rows
-
-
-def _machine() -> dict:
-    versions = {}
-    for package in ("numpy", "scipy", "pandas", "scikit-learn", "POT", "gmmlearn"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = None
-    return {
-        "host": platform.node(),
-        "machine": platform.machine(),
-        "processor": platform.processor(),
-        "system": platform.platform(),
-        "python": platform.python_version(),
-        "versions": versions,
-    }
 
 
 def archive(results_dir, history_dir=HISTORY) -> Path:
@@ -80,7 +35,7 @@ def archive(results_dir, history_dir=HISTORY) -> Path:
     folders = sweep_folders(results_dir)
     commits = set()
     for folder in folders.values():
-        commits |= set(_read_sweep(folder)["git_commit"].fillna("").astype(str))
+        commits |= set(read_sweep(folder)["git_commit"].fillna("").astype(str))
     commit = commits.pop()
     if commits or not commit or commit.endswith("-dirty"):
         raise ValueError(
@@ -95,44 +50,11 @@ def archive(results_dir, history_dir=HISTORY) -> Path:
         "archived": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": str(Path(results_dir).resolve()),
         "sweeps": sorted(folders),
-        **_machine(),
+        "gmmlearn_version": gmmlearn_version(),
+        **provenance(),
     }
     write_text(destination / "provenance.json", json.dumps(record, indent=2) + "\n")
     return destination
-
-
-def update_baseline(
-    results_dir="results", baseline_dir=BASELINE, configfile=QUICK_CONFIG
-) -> list[str]:
-    """Refresh the baseline from the quick config's sweeps in ``results_dir``: each must exist and
-    come from the config as it is now (same config hash); sweeps the config no longer has go.
-    Commits may mix, as in the workflow's aggregation (cells pool when their code hash agrees)."""
-    from .sweeps import load_config
-
-    config = load_config(configfile)
-    baseline_dir = Path(baseline_dir)
-    checked = {}
-    for name, sweep in config.sweeps.items():
-        folder = Path(results_dir) / name
-        if not (folder / "results.csv").exists():
-            raise ValueError(
-                f"{folder}/results.csv is missing: run `snakemake --cores all --configfile "
-                f"{configfile}` first"
-            )
-        rows = _read_sweep(folder, single_run=False)
-        hashes = set(rows["config_hash"].astype(str))
-        if hashes != {sweep.config_hash}:
-            raise ValueError(
-                f"{folder}/results.csv comes from another version of sweep {name} (config hash "
-                f"{sorted(hashes)}, {configfile} has {sweep.config_hash}): rerun the workflow"
-            )
-        checked[name] = folder
-    for name, folder in checked.items():
-        copy_sweep(folder, baseline_dir / name, single_run=False)
-    for stale in baseline_dir.glob("*/results.csv"):
-        if stale.parent.name not in checked:
-            shutil.rmtree(stale.parent)
-    return sorted(checked)
 
 
 # -- the history of a metric ----------------------------------------------------------------------
@@ -160,7 +82,7 @@ def load_history(history_dir=HISTORY, repo=".") -> pd.DataFrame:
         provenance = json.loads(record.read_text())
         for summary in sorted(record.parent.glob("*/summary.csv")):
             frames.append(
-                pd.read_csv(summary).assign(
+                read_summary(summary).assign(
                     commit=record.parent.name,
                     archived=provenance["archived"],
                     host=provenance.get("host", ""),
@@ -189,10 +111,6 @@ def plot_history(
     filters: dict | None = None,
 ) -> list[Path]:
     """The metric's mean with its 95% interval across the archived commits, one line per cell."""
-    from .compare import row_keys, select_rows
-    from .compare_report import row_labels
-    from .figures.common import footnote, save, style
-
     rows = history[history["metric"] == metric]
     if estimator is not None:
         rows = rows[rows["estimator"] == estimator]
@@ -201,17 +119,7 @@ def plot_history(
         raise ValueError(
             f"no archived summary row has metric={metric!r}, estimator={estimator!r} and {filters}"
         )
-    describing = [
-        "sweep",
-        "family",
-        *sorted(c for c in rows if c.startswith("p_target_")),
-        "learner",
-        *sorted(c for c in rows if c.startswith("p_learner_")),
-        "n_train",
-        "n_eval",
-        "estimator",
-    ]
-    describing = [c for c in describing if c in rows]
+    describing = [*describing_columns(rows, cell_id=False), "estimator"]
     keys = row_keys(rows, describing)
     if keys.nunique() > MAX_SERIES:
         varying = {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .claims import claims_for, estimate_text
+from ..claims import claims_for, estimate_text
 
 
 def _shown(path) -> str:
@@ -21,14 +21,12 @@ def _shown(path) -> str:
 
 
 def build_index(
-    config_path, claims: pd.DataFrame, out_path, figures_dir=None, results_dir=None
+    config, config_path, claims: pd.DataFrame, out_path, figures_dir=None, results_dir=None
 ) -> str:
-    """The Markdown index for the config at ``config_path`` (figures linked relative to
-    ``out_path``'s folder). ``figures_dir`` / ``results_dir``: where the run wrote them, when a
-    ``--config`` override moved them from the config's folders."""
-    from .sweeps import load_config
-
-    config = load_config(config_path)
+    """The Markdown index of a loaded config (:class:`~gmmlearn.bench.sweeps.WorkflowConfig`,
+    read from ``config_path``; figures linked relative to ``out_path``'s folder).
+    ``figures_dir`` / ``results_dir``: where the run wrote them, when a ``--config`` override
+    moved them from the config's folders."""
     figures_dir = config.figures_dir if figures_dir is None else figures_dir
     results_dir = config.results_dir if results_dir is None else results_dir
     out_dir = Path(out_path).resolve().parent
@@ -39,9 +37,9 @@ def build_index(
         f"# Figures and claims of the `{config.name}` config",
         "",
         f"Regenerate everything: `{command}` (claims table: `{_shown(results_dir)}/claims.md`).",
-        "A verdict is `pass` when the claim's 95% interval lies inside the expected region, `fail` when it "
-        "lies outside, `inconclusive` otherwise; every claim has a control that must `fail` "
-        "(docs/theory.md §6).",
+        "A verdict is `pass` when the claim's 95% interval lies inside the expected region, "
+        "`fail` when it lies outside, `inconclusive` otherwise; every claim has a control that "
+        "must `fail` (docs/theory.md §6).",
         "",
     ]
     for name, sweep in config.sweeps.items():
@@ -54,7 +52,8 @@ def build_index(
             + [
                 f"![{name}]({os.path.relpath(png, out_dir)})",
                 "",
-                "| claim | role | statement | quantity | estimate [95% CI] | expected | verdict | n |",
+                "| claim | role | statement | quantity | estimate [95% CI] | expected | verdict "
+                "| n |",
                 "| --- | --- | --- | --- | --- | --- | --- | --- |",
             ]
         )
@@ -62,7 +61,8 @@ def build_index(
         for _, row in claims[claims["claim"].isin(ids)].iterrows():
             lines.append(
                 f"| {row['claim']} | {row['role']} | {row['statement']} | {row['quantity']} | "
-                f"{estimate_text(row)} | {row['expected']} | **{row['verdict']}** | {row['n_replicates']} |"
+                f"{estimate_text(row)} | {row['expected']} | **{row['verdict']}** | "
+                f"{row['n_replicates']} |"
             )
         lines += ["", f"Regenerate: `{command} {_shown(png)}`", ""]
     return "\n".join(lines)

@@ -1,7 +1,9 @@
 """Run a function in a forked child process with a deadline and a memory measurement.
 
-:func:`run_forked` forks; the child calls ``work(send)``, where ``send(message)`` passes any
-picklable message to the parent as soon as it is produced, then exits. The parent collects the
+:func:`run_forked` forks; the child calls ``work(send)``, where ``send(message)`` passes a
+picklable message to the parent as soon as it is produced, then exits. A replicate's child
+sends small dataclasses, one :class:`FitReport` then one :class:`MetricReport` per metric, never
+positional tuples. The parent collects the
 messages until the child is done or the deadline passes, when it kills the child with SIGKILL:
 a process-level limit that also stops a long call inside C code (where SIGALRM would wait for
 the call to return). The child's peak resident memory comes from ``wait4``: a measurement of the
@@ -22,6 +24,35 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Pipe
+
+from threadpoolctl import threadpool_limits
+
+
+@dataclass(frozen=True)
+class FitReport:
+    """How a replicate's data, fit and sampling ended: ``status`` ``ok``, ``failed`` or
+    ``skipped`` (the learner does not apply), the ``message`` if not ok, and ``parameter``: the
+    learner parameter a failure names (bad input, when the caller is strict)."""
+
+    timing: dict
+    status: str = "ok"
+    message: str = ""
+    parameter: str | None = None
+
+
+@dataclass(frozen=True)
+class MetricReport:
+    """One metric of a replicate: its rows if ``ok``, else its ``failed`` / ``skipped`` message."""
+
+    index: int
+    rows: list
+    status: str = "ok"
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class _Done:
+    """The child's last message: ``work`` returned."""
 
 
 @dataclass
@@ -60,14 +91,9 @@ def _child(work: Callable, writer) -> None:
     """Body of the child: never returns (os._exit), whatever happens."""
     code = 0
     try:
-        try:
-            from threadpoolctl import threadpool_limits
-
-            threadpool_limits(1, user_api="openmp")
-        except ImportError:  # pragma: no cover  (threadpoolctl comes with scikit-learn)
-            pass
+        threadpool_limits(1, user_api="openmp")
         work(writer.send)
-        writer.send(("__done__",))
+        writer.send(_Done())
     except BaseException:  # noqa: BLE001  (reported through the exit code and stderr)
         traceback.print_exc()
         code = 70
@@ -107,7 +133,7 @@ def run_forked(work: Callable[[Callable], None], timeout: float | None = None) -
             except EOFError:  # the child exited without saying it was done
                 result.outcome = "died"
                 break
-            if message == ("__done__",):
+            if isinstance(message, _Done):
                 break
             result.messages.append(message)
     except BaseException:
