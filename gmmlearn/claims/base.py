@@ -21,13 +21,13 @@ whose control does not fail proves nothing; both rows are reported (docs/theory.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..core.registry import Registry
+from ..core.sequential import Region
 from ..core.stats import mean_interval
 from ..results.schema import FAILURES
 
@@ -62,30 +62,6 @@ CLAIMS = ClaimRegistry()
 class MissingData(ValueError):
     """The rows a claim needs are absent, failed or skipped (the verdict is inconclusive, with this
     reason)."""
-
-
-@dataclass(frozen=True)
-class Region:
-    """Where a claim expects its quantity: ``low <= q <= high`` (either side may be open)."""
-
-    low: float = -math.inf
-    high: float = math.inf
-
-    def text(self) -> str:
-        if math.isinf(self.low):
-            return f"<= {self.high:g}"
-        if math.isinf(self.high):
-            return f">= {self.low:g}"
-        return f"in [{self.low:g}, {self.high:g}]"
-
-    def verdict(self, ci_low: float, ci_high: float) -> str:
-        if not (np.isfinite(ci_low) and np.isfinite(ci_high)):
-            return "inconclusive"
-        if self.low <= ci_low and ci_high <= self.high:
-            return "pass"
-        if ci_high < self.low or ci_low > self.high:
-            return "fail"
-        return "inconclusive"
 
 
 @dataclass(frozen=True)
@@ -179,7 +155,7 @@ class Claim:
     figure: str = ""  # the registered figure that draws this claim's sweep
     quantity: str = ""  # what is computed, in words
     kind: str = ""  # one of QUANTITY_KINDS
-    expected: Region = Region()
+    expected: Region  # every claim declares its region
     subject: Arm
     control: Arm
     control_note: str = ""  # why the control must fail
