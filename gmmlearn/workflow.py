@@ -19,7 +19,7 @@ import hashlib
 from pathlib import Path
 
 from .bench.sweeps import WorkflowConfig, load_config, merged_config
-from .claims import CLAIMS
+from .claims import CLAIMS, claims_for
 from .core.validation import ConfigError
 from .figures import FIGURES
 
@@ -84,13 +84,27 @@ def code_hash(parts, root: Path = PACKAGE) -> str:
     return digest.hexdigest()[:16]
 
 
+def claims_of(config: WorkflowConfig, sweep: str) -> list[str]:
+    """The ids of the claims that read a sweep of the config (its own claims, and those the
+    config points at it)."""
+    return [claim.id for claim in claims_for([sweep], config.claim_sweeps)]
+
+
 def check_config(config: WorkflowConfig) -> WorkflowConfig:
-    """Refuse a claim override of an unknown claim and a figure no module registers."""
+    """Refuse a claim override of an unknown claim, a figure no module registers, and a
+    sequential design on a sweep that no claim reads (nothing would decide when to stop)."""
     for claim in config.claim_sweeps:
         try:
             CLAIMS.get(claim)
         except ValueError as exc:
             raise ConfigError(f"claims.{claim}: {exc}") from None
+    for name, sweep in config.sweeps.items():
+        if sweep.sequential and not claims_of(config, name):
+            raise ConfigError(
+                f"sweeps.{name}.replicates: a sequential design {{min, max, batch}} stops when "
+                f"the claims over the sweep are decided, but no claim reads sweep {name!r}: give "
+                "it a number of replicates"
+            )
     for name, sweep in config.sweeps.items():
         if sweep.figure is not None and sweep.figure not in FIGURES:
             raise ConfigError(

@@ -39,7 +39,7 @@ from ..core.validation import NotApplicable, ParameterError, check_float, check_
 from ..learners import LEARNERS, make_learner
 from ..metrics import evaluate_one, metric_spec
 from ..results.schema import order_columns, param_value
-from ..targets import Target, make_target
+from ..targets import FAMILIES, Target, make_target
 from .cell import CellSpec, resolved_params
 from .forked import FitReport, ForkedResult, MetricReport, run_forked
 from .provenance import git_commit, gmmlearn_version, provenance
@@ -75,8 +75,19 @@ def nested_sample(target: Target, n: int, key: int) -> np.ndarray:
     return np.concatenate(blocks)[:n]
 
 
-def make_cell_target(spec: CellSpec) -> Target:
-    return make_target(spec.target, **spec.target_params)
+def instance_seed(spec: CellSpec, sweep_seed: int, replicate: int) -> int | None:
+    """The seed of a replicate's instance: drawn from (sweep seed, replicate) when the family
+    takes a ``seed`` and the spec leaves it unset -- a new instance per replicate, the same for
+    every cell of that replicate (common random numbers) -- else None (pinned, or no seed)."""
+    if "seed" in spec.target_params or "seed" not in FAMILIES.get(spec.target).parameters:
+        return None
+    return stable_seed(sweep_seed, replicate, "instance") % 2**31
+
+
+def make_cell_target(spec: CellSpec, seed: int | None = None) -> Target:
+    """The cell's target; ``seed`` (an instance seed) joins the spec's parameters."""
+    params = spec.target_params if seed is None else {**spec.target_params, "seed": seed}
+    return make_target(spec.target, **params)
 
 
 def check_timeout(timeout) -> float | None:
@@ -120,9 +131,15 @@ def run_cell(
     def stream(*key):
         return np.random.default_rng(np.random.SeedSequence([sweep_seed, *key, replicate]))
 
-    nan_timing = {"fit_seconds": np.nan, "sample_seconds": np.nan, "peak_mb": np.nan}
+    nan_timing = {
+        "fit_seconds": np.nan,
+        "sample_seconds": np.nan,
+        "peak_mb": np.nan,
+        "cpu_seconds": np.nan,
+    }
     try:
-        target = make_cell_target(spec) if target is None else target
+        if target is None:
+            target = make_cell_target(spec, instance_seed(spec, sweep_seed, replicate))
         params = dict(spec.learner_params)
         if "target" in LEARNERS.get(spec.learner).parameters:
             params["target"] = target
@@ -191,7 +208,10 @@ def run_cell(
             send(report)
 
     result = run_forked(work, timeout)
-    return _replicate_rows(spec, result, timeout, strict_parameters)
+    return [
+        {**row, "dim": target.dim}
+        for row in _replicate_rows(spec, result, timeout, strict_parameters)
+    ]
 
 
 def _replicate_rows(
@@ -204,7 +224,7 @@ def _replicate_rows(
         status, why = "failed", f"replicate process {result.detail}"
     fit = next((m for m in result.messages if isinstance(m, FitReport)), None)
     timing = {"fit_seconds": np.nan, "sample_seconds": np.nan} if fit is None else fit.timing
-    timing = {**timing, "peak_mb": result.peak_mb}
+    timing = {**timing, "peak_mb": result.peak_mb, "cpu_seconds": result.cpu_seconds}
     if fit is None:
         return [_stopped_row(m, status, why, timing) for m in spec.metrics]
     if fit.status != "ok":
@@ -268,7 +288,9 @@ def tidy_rows(
 ) -> pd.DataFrame:
     """The rows of a replicate with the cell's identity, its resolved target and learner
     parameters (``p_target_*`` / ``p_learner_*``: the values given, and the declared default of
-    every other parameter) and the provenance, in schema order."""
+    every other parameter; a seed drawn per replicate goes to ``instance_seed``, its
+    ``p_target_seed`` stays empty so that the replicates of a cell group together) and the
+    provenance, in schema order."""
     tp, lp = spec.target_params, spec.learner_params
     identity = {
         "sweep": sweep,
@@ -283,6 +305,10 @@ def tidy_rows(
         "replicate": replicate,
     }
     target_params, learner_params = resolved_params(spec)
+    seed = None if sweep_seed is None else instance_seed(spec, sweep_seed, replicate)
+    if seed is not None:  # drawn per replicate: the seed is in instance_seed, not a parameter
+        target_params["seed"] = None
+        identity["instance_seed"] = seed
     params = {f"p_target_{k}": param_value(v) for k, v in sorted(target_params.items())}
     params |= {f"p_learner_{k}": param_value(v) for k, v in sorted(learner_params.items())}
     where = {

@@ -67,6 +67,9 @@ class ForkedResult:
     #: child inherited and touched: the interpreter and imported libraries)
     peak_mb: float = float("nan")
     seconds: float = float("nan")
+    #: CPU time of the child (user + system), seconds: what the replicate cost, whatever else
+    #: the machine was doing
+    cpu_seconds: float = float("nan")
 
 
 def _peak_mb(rusage) -> float:
@@ -145,6 +148,7 @@ def run_forked(work: Callable[[Callable], None], timeout: float | None = None) -
     _, status, rusage = os.wait4(pid, 0)
     result.seconds = time.monotonic() - start
     result.peak_mb = _peak_mb(rusage)
+    result.cpu_seconds = rusage.ru_utime + rusage.ru_stime
     if result.outcome == "died":
         result.detail = _describe_exit(status)
     return result

@@ -27,6 +27,7 @@ import jsonschema
 
 from ..core import yaml12
 from ..core.seeds import digest
+from ..core.sequential import Design
 from ..core.validation import ConfigError, ParameterError
 from ..learners import LEARNERS
 from ..metrics import METRICS
@@ -46,16 +47,30 @@ def schema() -> dict:
         return yaml12.load(handle.read())
 
 
+#: most cells of light learners one job runs (one process: one interpreter start-up for all)
+CHUNK_CELLS = 12
+
+
 @dataclass
 class Sweep:
     name: str
     seed: int
-    replicates: int
+    design: Design
     figure: str | None
     timeout: float | None
     cells: dict[str, CellSpec]
     config_hash: str
     description: str = ""
+
+    @property
+    def replicates(self) -> int:
+        """The most replicates a cell of the sweep runs (the design's ``max``)."""
+        return self.design.max
+
+    @property
+    def sequential(self) -> bool:
+        """Whether the claims over the sweep are evaluated at several looks."""
+        return self.design.n_looks > 1
 
     def targets(self) -> dict[str, dict]:
         """Distinct target specs of the sweep, by target id."""
@@ -64,14 +79,41 @@ class Sweep:
             for c in self.cells.values()
         }
 
+    def chunks(self, cells=None) -> dict[str, list[str]]:
+        """The sweep's jobs: chunk id -> the ids of the cells one job runs (of ``cells``, by
+        default all). A cell of a learner that declares itself ``light`` (oracle, exact, the
+        moment methods: no fit worth a process of its own) shares a job with the other light
+        cells of its target, at most :data:`CHUNK_CELLS` per job; every other cell is a job of
+        its own, whose chunk id is its cell id. Chunks are a matter of cost only: a cell's rows
+        are the same in any chunk."""
+        chosen = sorted(self.cells if cells is None else cells)
+        chunks: dict[str, list[str]] = {}
+        light: dict[str, list[str]] = {}
+        for cell_id in chosen:
+            spec = self.cells[cell_id]
+            if getattr(LEARNERS.get(spec.learner).factory, "light", False):
+                light.setdefault(spec.target_id(), []).append(cell_id)
+            else:
+                chunks[cell_id] = [cell_id]
+        for ids in light.values():
+            for start in range(0, len(ids), CHUNK_CELLS):
+                part = ids[start : start + CHUNK_CELLS]
+                chunks[part[0] if len(part) == 1 else digest(part)] = part
+        return dict(sorted(chunks.items()))
+
 
 def _validate(config: dict) -> dict:
     validator = jsonschema.Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:
-        first = errors[0]
+        # the most specific error (inside a oneOf, the alternative the value was meant for)
+        first = jsonschema.exceptions.best_match([errors[0]])
         where = ".".join(str(p) for p in first.absolute_path) or "<top>"
-        raise ConfigError(f"invalid config at {where}: {first.message}")
+        message = first.message
+        if first.context:  # no alternative fits: say why each does not
+            reasons = "; ".join(sorted({error.message for error in first.context}))
+            message = f"{message} ({reasons})"
+        raise ConfigError(f"invalid config at {where}: {message}")
     return config
 
 
@@ -138,6 +180,16 @@ def _check_metric(spec, where: str) -> None:
     _check_values(METRICS, name, params, f"{where}.params")
 
 
+def _design(replicates, where: str) -> Design:
+    """A sweep's ``replicates``: a number (one look) or a sequential design {min, max, batch}."""
+    try:
+        if isinstance(replicates, dict):
+            return Design(replicates["min"], replicates["max"], replicates["batch"])
+        return Design.fixed(replicates)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
 def expand_sweep(name: str, sweep: dict) -> Sweep:
     cells: dict[str, CellSpec] = {}
     default_metrics = sweep.get("metrics", ["tv_projected", "w2"])
@@ -177,11 +229,15 @@ def expand_sweep(name: str, sweep: dict) -> Sweep:
     return Sweep(
         name=name,
         seed=int(sweep.get("seed", 0)),
-        replicates=int(sweep.get("replicates", 3)),
+        design=_design(sweep.get("replicates", 3), f"sweeps.{name}.replicates"),
         figure=sweep.get("figure"),
         timeout=timeout,
         cells=cells,
-        config_hash=digest({k: v for k, v in sweep.items() if k not in ("figure", "description")}),
+        # what a replicate computes: not the design (adding replicates reruns nothing), the
+        # figure or the description
+        config_hash=digest(
+            {k: v for k, v in sweep.items() if k not in ("figure", "description", "replicates")}
+        ),
         description=sweep.get("description", ""),
     )
 

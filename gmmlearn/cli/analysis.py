@@ -1,11 +1,11 @@
-"""Commands that read results: ``figure``, ``claims`` and ``index``."""
+"""Commands that read results: ``look``, ``figure``, ``claims`` and ``index``."""
 
 from __future__ import annotations
 
 import argparse
 
 from ..core.atomic import STDOUT
-from .common import OK, Command, messages
+from .common import OK, Command, integer, messages
 
 
 def _claim_sweep(text: str) -> tuple[str, str]:
@@ -134,7 +134,61 @@ def run_index(args) -> int:
     return OK
 
 
+def _design(text: str):
+    from ..core.sequential import Design
+
+    try:
+        return Design.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_look_arguments(p) -> None:
+    p.add_argument("inputs", nargs="+", help="the sweep's batch tables so far")
+    p.add_argument("--sweep", required=True)
+    p.add_argument("--look", type=integer("look", 0), required=True, help="0-based look index")
+    p.add_argument("--design", type=_design, required=True, help="min,max,batch")
+    p.add_argument(
+        "--claim", action="append", default=[], help="a claim over the sweep (repeatable)"
+    )
+    p.add_argument("--out", required=True, help="JSON: the verdicts and the cells that go on")
+
+
+def run_look(args) -> int:
+    """A look of a sequential design (the workflow's checkpoint): the claims over the sweep on
+    the replicates so far, and the cells that run the next batch."""
+    import json
+
+    from ..claims import CLAIMS, claims_for
+    from ..claims.looks import decide
+    from ..core.atomic import write_text
+    from ..results.io import read_results
+
+    for claim in args.claim:
+        CLAIMS.get(claim)
+    rows = read_results(*args.inputs)
+    rows = rows[rows["sweep"] == args.sweep]
+    claims = [c for c in claims_for() if c.id in set(args.claim)]
+    for claim in claims:
+        claim.sweep = args.sweep
+    decision = decide(rows, claims, args.design, args.look)
+    write_text(args.out, json.dumps(decision.as_dict(), indent=1, sort_keys=True) + "\n")
+    print(
+        f"look {args.look + 1} of {args.design.n_looks} ({decision.n} replicates): "
+        + ", ".join(f"{c} {v}" for c, v in sorted(decision.claims.items()))
+        + f"; {len(decision.active)} cell(s) go on",
+        file=messages(args.out),
+    )
+    return OK
+
+
 COMMANDS = [
+    Command(
+        "look",
+        "(workflow) the claims over a sweep at one look of its sequential design",
+        add_look_arguments,
+        run_look,
+    ),
     Command("figure", "draw a figure from a summary table", add_figure_arguments, run_figure),
     Command(
         "claims",

@@ -1,15 +1,12 @@
-"""Commands that compute cells: ``run`` (one ad-hoc cell from flags), ``instance`` and ``cell``
-(what the workflow's rules call)."""
+"""Commands that compute cells: ``run`` (one ad-hoc cell from flags) and ``cell`` (what the
+workflow's rules call: a batch of replicates of a chunk of cells)."""
 
 from __future__ import annotations
 
-import json
 import logging
-from pathlib import Path
 
 from ..core.atomic import STDOUT
 from .common import (
-    OK,
     Command,
     exit_code,
     integer,
@@ -79,7 +76,7 @@ def add_run_arguments(p) -> None:
 
 def run_run(args) -> int:
     from ..bench.cell import CellSpec
-    from ..bench.experiment import make_cell_target, run_cell, tidy_rows
+    from ..bench.experiment import instance_seed, make_cell_target, run_cell, tidy_rows
     from ..core.atomic import writable_destination
     from ..results.io import write_table
 
@@ -94,7 +91,8 @@ def run_run(args) -> int:
         n_eval=args.n_eval,
         metrics=args.metric or ["tv_projected", "w2"],
     )
-    target = make_cell_target(spec)  # invalid target parameters are a usage error here
+    # invalid target parameters are a usage error here
+    target = make_cell_target(spec, instance_seed(spec, args.seed, args.replicate))
     rows = run_cell(
         spec,
         args.replicate,
@@ -113,77 +111,50 @@ def run_run(args) -> int:
     return exit_code(frame)
 
 
-def add_instance_arguments(p) -> None:
-    p.add_argument("--spec", required=True, help='JSON {"name": ..., "params": {...}}')
-    p.add_argument("--out", required=True)
-
-
-def run_instance(args) -> int:
-    """Materialise a target as JSON; a bad target records its error instead of failing."""
-    from ..core.atomic import write_text
-    from ..targets import make_target
-
-    spec = json_argument("--spec", args.spec)
-    try:
-        record = make_target(spec["name"], **spec.get("params", {})).to_dict()
-    except Exception as exc:  # noqa: BLE001  (the cells of this target will record the failure)
-        record = {"error": f"{type(exc).__name__}: {exc}", "spec": spec}
-    write_text(args.out, json.dumps(record))
-    return OK
-
-
 def add_cell_arguments(p) -> None:
-    p.add_argument("--spec", required=True)
-    p.add_argument("--target-file")
+    p.add_argument(
+        "--spec",
+        required=True,
+        action="append",
+        help="a cell as JSON (repeatable: the cells of one job, run one after another)",
+    )
     p.add_argument("--sweep", required=True)
     p.add_argument("--sweep-seed", type=integer("sweep_seed", 0), required=True)
     p.add_argument("--config-hash", default="")
-    p.add_argument(
-        "--replicates", type=integer("replicates", 1), required=True, help="runs replicates 0..R-1"
-    )
+    p.add_argument("--first", type=integer("first", 0), required=True, help="first replicate")
+    p.add_argument("--last", type=integer("last", 0), required=True, help="last replicate")
     p.add_argument("--timeout", type=seconds, default=None, help="seconds per replicate")
     p.add_argument("--out", required=True)
 
 
 def run_cell_command(args) -> int:
-    """Run replicates 0..R-1 of a cell (the workflow's job); rows of all replicates in one file."""
+    """Run replicates first..last of each given cell (the workflow's job: one batch of a chunk of
+    cells); the rows of every cell and replicate in one file. A replicate's numbers depend on
+    the cell, the sweep seed and the replicate only, never on the batch or the chunk."""
     import pandas as pd
 
     from ..bench.cell import CellSpec
-    from ..bench.experiment import failed_cell_rows, run_cell, tidy_rows
+    from ..bench.experiment import run_cell, tidy_rows
     from ..results.io import write_table
-    from ..targets import target_from_dict
 
-    spec = CellSpec.from_dict(json_argument("--spec", args.spec))
-    target, dim, target_error = None, None, None
-    if args.target_file:
-        record = json_argument("--target-file", Path(args.target_file).read_text())
-        if "error" in record:
-            target_error = f"target could not be built: {record['error']}"
-        else:
-            target = target_from_dict(record)
-            dim = target.dim
-
-    def rows(replicate):
-        if target_error:
-            return failed_cell_rows(spec, target_error)
-        log.info("cell %s: replicate %d of %d", spec.cell_id(), replicate + 1, args.replicates)
-        return run_cell(
-            spec, replicate, sweep_seed=args.sweep_seed, target=target, timeout=args.timeout
-        )
-
-    frames = [
-        tidy_rows(
-            spec,
-            r,
-            rows(r),
-            sweep=args.sweep,
-            config_hash=args.config_hash,
-            dim=dim,
-            sweep_seed=args.sweep_seed,
-        )
-        for r in range(args.replicates)
-    ]
+    if args.last < args.first:
+        raise ValueError(f"--last ({args.last}) must be >= --first ({args.first})")
+    specs = [CellSpec.from_dict(json_argument("--spec", text)) for text in args.spec]
+    frames = []
+    for spec in specs:
+        for replicate in range(args.first, args.last + 1):
+            log.info("cell %s: replicate %d", spec.cell_id(), replicate)
+            rows = run_cell(spec, replicate, sweep_seed=args.sweep_seed, timeout=args.timeout)
+            frames.append(
+                tidy_rows(
+                    spec,
+                    replicate,
+                    rows,
+                    sweep=args.sweep,
+                    config_hash=args.config_hash,
+                    sweep_seed=args.sweep_seed,
+                )
+            )
     frame = pd.concat(frames, ignore_index=True)
     write_table(frame, args.out)
     return exit_code(frame)
@@ -191,10 +162,9 @@ def run_cell_command(args) -> int:
 
 COMMANDS = [
     Command("run", "run one experiment cell and write its tidy rows", add_run_arguments, run_run),
-    Command("instance", "(workflow) write a target as JSON", add_instance_arguments, run_instance),
     Command(
         "cell",
-        "(workflow) run the replicates of a cell given as JSON",
+        "(workflow) run replicates first..last of cells given as JSON",
         add_cell_arguments,
         run_cell_command,
     ),

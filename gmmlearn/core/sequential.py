@@ -75,6 +75,22 @@ class Design:
         """A single look after ``replicates`` replicates (a sweep without a sequential design)."""
         return cls(replicates, replicates, max(replicates, 1))
 
+    def text(self) -> str:
+        """``min,max,batch`` (:meth:`parse` reads it back)."""
+        return f"{self.min},{self.max},{self.batch}"
+
+    @classmethod
+    def parse(cls, text: str) -> Design:
+        """A design from ``min,max,batch``, or a ValueError saying what it expects."""
+        parts = str(text).split(",")
+        try:
+            numbers = [int(part) for part in parts]
+        except ValueError:
+            numbers = []
+        if len(numbers) != 3:
+            raise ValueError(f"a design is min,max,batch (three integers), got {text!r}")
+        return cls(*numbers)
+
     def looks(self) -> list[int]:
         """The replicate counts at which the claims are evaluated."""
         counts = list(range(self.min, self.max, self.batch)) + [self.max]

@@ -48,6 +48,9 @@ class Learner(BaseEstimator):
     has_logpdf: bool = False
     #: the learner needs training data (False for oracle / exact, which are given the target)
     needs_data: bool = True
+    #: fitting costs little next to starting a process: the workflow runs the cells of such
+    #: learners on one target together in one job (bench.sweeps.Sweep.chunks)
+    light: bool = False
     #: parameter -> allowed alternatives (:mod:`gmmlearn.core.constraints`)
     _parameter_constraints: dict = {}
 

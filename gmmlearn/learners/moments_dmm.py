@@ -166,6 +166,8 @@ class MomentsDMM(MixtureLearner):
     Outside that precondition (k > 4 in dimension > 1) ``fit`` raises
     :class:`~gmmlearn.core.validation.NotApplicable`: a cell records it as skipped."""
 
+    light = True
+
     _parameter_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "sigma": [None, Interval(Real, 0, None, closed="neither")],

@@ -65,6 +65,8 @@ class MomentsTensor(MixtureLearner):
     :class:`~gmmlearn.core.validation.NotApplicable` (a cell records it as skipped); means that
     are not independent in the data (M2 of rank < k) are a failure, found only by fitting."""
 
+    light = True
+
     _parameter_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "n_restarts": [Interval(Integral, 1, None, closed="left")],

@@ -53,6 +53,8 @@ class OracleSampler(Learner):
     sampler of the claims' negative controls (docs/theory.md §6), never a setting to use.
     """
 
+    light = True
+
     needs_data = False
     _parameter_constraints = {
         "target": TARGET,
@@ -128,6 +130,8 @@ class OracleSampler(Learner):
 @LEARNERS.register("exact")
 class ExactSampler(Learner):
     """The target itself: exact samples and exact density (the floor of every estimator)."""
+
+    light = True
 
     has_logpdf = True
     needs_data = False

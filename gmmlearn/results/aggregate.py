@@ -30,7 +30,8 @@ def aggregate(frame: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
     Columns: n_ok, n_failed (failed or timed out), n_skipped (outside the method's
     precondition), mean, stderr (sd / sqrt(n)), ci_low, ci_high, floor_mean, floor_ci_low,
     floor_ci_high, excess_mean / excess_ci_* (value - floor, paired by replicate), fit_seconds,
-    sample_seconds (means), peak_mb (max), error (first message of a failure, else of a skip).
+    sample_seconds, cpu_seconds (means), peak_mb (max), error (first message of a failure, else
+    of a skip).
     """
     keys = group_columns(frame)
     # a failed replicate has one row per metric and no estimator: count it against every
@@ -78,6 +79,7 @@ def aggregate(frame: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
                 "fit_seconds": ok["fit_seconds"].mean(),
                 "sample_seconds": ok["sample_seconds"].mean(),
                 "peak_mb": group["peak_mb"].max(),
+                "cpu_seconds": ok["cpu_seconds"].mean() if "cpu_seconds" in ok else float("nan"),
                 "error": messages.get(cell_metric, ""),
             }
         )

@@ -29,6 +29,7 @@ MEASURES = [
     "fit_seconds",
     "sample_seconds",
     "peak_mb",
+    "cpu_seconds",
     "status",
     "error",
 ]
@@ -54,7 +55,10 @@ PROVENANCE = [
     "blas_threads",
     "created",
 ]
-COLUMNS = IDENTITY + ["replicate"] + MEASURES + PROVENANCE
+#: ``instance_seed``: the seed the replicate's target was drawn with, when the config leaves a
+#: seeded family's ``seed`` unset (a new instance per replicate, the same for every cell of the
+#: replicate); empty when the config pins the seed or the family takes none
+COLUMNS = IDENTITY + ["replicate", "instance_seed"] + MEASURES + PROVENANCE
 #: ``ok``; ``failed`` (an error) or ``timeout``; ``skipped``: the method does not apply (outside
 #: its precondition: a metric needing a density the learner lacks, a moment method beyond its k),
 #: with the reason in ``error``

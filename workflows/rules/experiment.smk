@@ -1,38 +1,21 @@
-# instance -> fit_and_evaluate (one job per cell, all its replicates) -> aggregate -> status
+# batch (a chunk of cells, replicates first..last) -> [look: the claims after each look of a
+# sequential design, a checkpoint] -> aggregate -> status
 #
-# A job runs every replicate of its cell: starting Python with numpy/scipy/POT/scikit-learn costs
-# ~3 s, more than most cells. Each replicate keeps its own seed stream, so the rows are the
-# same as if the replicates ran as separate jobs.
+# Starting Python with numpy/scipy/pandas costs about a second, more than many cells: a batch
+# runs all its replicates in one process (each replicate forked, with its own seed stream), and
+# the light cells of one target (oracle, exact, moment methods) share one batch.
 
 
-rule instance:
-    """Materialise a target (exact arrays) as JSON; a target that cannot be built records why."""
+rule batch:
+    """Replicates first..last of a chunk of cells: data -> fit -> sample -> metrics -> tidy rows.
+    A failed or timed-out cell writes its status=failed/timeout rows and exits 3, which the job
+    accepts: the sweep goes on (a strict run fails at the status check)."""
     output:
-        f"{RESULTS}/{{sweep}}/instances/{{target}}.json",
+        f"{RESULTS}/{{sweep}}/cells/{{chunk}}/r{{first}}-{{last}}.csv",
     log:
-        f"{RESULTS}/{{sweep}}/logs/instance_{{target}}.log",
-    localrule: True
-    conda:
-        "../envs/gmmlearn.yaml"
-    params:
-        spec=lambda w: quoted_json(WF.sweeps[w.sweep].targets()[w.target]),
-        code=CODE_HASH,
-    shell:
-        "gmmlearn instance --spec {params.spec} --out {output} 2> {log}"
-
-
-rule fit_and_evaluate:
-    """One cell, replicates 0..R-1: data -> fit -> sample -> metrics -> tidy rows. A failed or
-    timed-out cell writes its status=failed/timeout rows and exits 3, which the job accepts:
-    the sweep goes on (a strict run fails at the status check)."""
-    input:
-        lambda w: f"{RESULTS}/{w.sweep}/instances/{WF.sweeps[w.sweep].cells[w.cell].target_id()}.json",
-    output:
-        f"{RESULTS}/{{sweep}}/cells/{{cell}}.csv",
-    log:
-        f"{RESULTS}/{{sweep}}/logs/{{cell}}.log",
+        f"{RESULTS}/{{sweep}}/logs/{{chunk}}_r{{first}}-{{last}}.log",
     benchmark:
-        f"{RESULTS}/{{sweep}}/benchmarks/{{cell}}.tsv"
+        f"{RESULTS}/{{sweep}}/benchmarks/{{chunk}}_r{{first}}-{{last}}.tsv"
     conda:
         "../envs/gmmlearn.yaml"
     threads: 1
@@ -40,34 +23,56 @@ rule fit_and_evaluate:
         mem_mb=2000,
         runtime=30,
     params:
-        spec=lambda w: quoted_json(WF.sweeps[w.sweep].cells[w.cell].as_dict()),
+        specs=lambda w: spec_flags(w.sweep, w.chunk),
         seed=lambda w: WF.sweeps[w.sweep].seed,
-        replicates=lambda w: WF.sweeps[w.sweep].replicates,
         config_hash=lambda w: WF.sweeps[w.sweep].config_hash,
         timeout=lambda w: (
-            f"--timeout {WF.sweeps[w.sweep].timeout}"
+            quoted("--timeout", WF.sweeps[w.sweep].timeout)
             if WF.sweeps[w.sweep].timeout
             else ""
         ),
         code=CODE_HASH,
     shell:
         "export OMP_NUM_THREADS={threads} OPENBLAS_NUM_THREADS={threads} MKL_NUM_THREADS={threads}; "
-        "gmmlearn -v cell --spec {params.spec} --target-file {input} --sweep {wildcards.sweep} "
-        "--sweep-seed {params.seed} --config-hash {params.config_hash} "
-        "--replicates {params.replicates} {params.timeout} --out {output} 2> {log} "
-        "|| test $? -eq 3"
+        "gmmlearn -v cell {params.specs} --sweep {wildcards.sweep:q} --sweep-seed {params.seed:q} "
+        "--config-hash {params.config_hash:q} --first {wildcards.first:q} --last {wildcards.last:q} "
+        "{params.timeout} --out {output:q} 2> {log:q} || test $? -eq 3"
+
+
+checkpoint look:
+    """A look of a sequential design: the claims over the sweep on the replicates so far; writes
+    which cells run the next look (those a still undecided claim reads)."""
+    input:
+        lambda w: sweep_batches(w.sweep, through=int(w.look)),
+    output:
+        f"{RESULTS}/{{sweep}}/looks/{{look}}.json",
+    log:
+        f"{RESULTS}/{{sweep}}/logs/look_{{look}}.log",
+    localrule: True
+    conda:
+        "../envs/gmmlearn.yaml"
+    params:
+        design=lambda w: quoted("--design", WF.sweeps[w.sweep].design.text()),
+        claims=lambda w: quoted(
+            *[part for claim in claims_of(WF, w.sweep) for part in ("--claim", claim)]
+        ),
+        code=CLAIMS_HASH,
+    shell:
+        "gmmlearn look {input:q} --sweep {wildcards.sweep:q} --look {wildcards.look:q} "
+        "{params.design} {params.claims} --out {output:q} > {log:q} 2>&1"
 
 
 rule aggregate:
     """All rows of a sweep (results.csv) and their summary over seeds (summary.csv).
 
-    ``--allow-mixed``: every cell job has the package's code hash and the sweep's config hash as
-    params, so Snakemake reruns them all when either changes; cells computed at commits that differ
-    in nothing the cells depend on (a commit made while a long run goes on) pool here, while
-    ``gmmlearn aggregate`` run by hand refuses them. Duplicate rows are refused anyway.
+    ``--allow-mixed``: every batch has the package's code hash and the sweep's config hash as
+    params, so Snakemake reruns them all when either changes; batches computed at commits that
+    differ in nothing the cells depend on (a commit made while a long run goes on) pool here,
+    while ``gmmlearn aggregate`` run by hand refuses them. Duplicate rows are refused anyway.
     """
     input:
-        lambda w: cell_outputs(w.sweep),
+        batches=lambda w: sweep_batches(w.sweep),
+        looks=lambda w: sweep_looks(w.sweep),
     output:
         results=f"{RESULTS}/{{sweep}}/results.csv",
         summary=f"{RESULTS}/{{sweep}}/summary.csv",
@@ -79,7 +84,8 @@ rule aggregate:
     params:
         code=CODE_HASH,
     shell:
-        "gmmlearn aggregate {input} --allow-mixed --out {output.results} --summary {output.summary} > {log} 2>&1"
+        "gmmlearn aggregate {input.batches:q} --allow-mixed --out {output.results:q} "
+        "--summary {output.summary:q} > {log:q} 2>&1"
 
 
 rule status:
@@ -96,4 +102,5 @@ rule status:
     conda:
         "../envs/gmmlearn.yaml"
     shell:
-        "gmmlearn status {input.results} --strict --out {output} > {log} 2>&1 || {{ cat {log} >&2; exit 3; }}"
+        "gmmlearn status {input.results:q} --strict --out {output:q} > {log:q} 2>&1 "
+        "|| {{ cat {log:q} >&2; exit 3; }}"

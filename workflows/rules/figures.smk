@@ -17,14 +17,19 @@ rule claims:
     conda:
         "../envs/gmmlearn.yaml"
     params:
-        sweeps=" ".join(
-            [f"--sweep {sweep}" for sweep in WF.sweeps]
-            + [f"--claim {claim}={sweep}" for claim, sweep in WF.claim_sweeps.items()]
+        sweeps=quoted(
+            *[part for sweep in WF.sweeps for part in ("--sweep", sweep)],
+            *[
+                part
+                for claim, sweep in WF.claim_sweeps.items()
+                for part in ("--claim", f"{claim}={sweep}")
+            ],
         ),
         results=lambda w, output: os.path.dirname(output.csv),
         code=CLAIMS_HASH,
     shell:
-        "gmmlearn claims {params.results} {params.sweeps} --out {output.csv} --out {output.md} > {log} 2>&1"
+        "gmmlearn claims {params.results:q} {params.sweeps} --out {output.csv:q} --out {output.md:q} "
+        "> {log:q} 2>&1"
 
 
 rule figure:
@@ -48,7 +53,8 @@ rule figure:
         prefix=lambda w: f"{FIGURES}/{w.sweep}",
         code=FIGURE_HASH,
     shell:
-        "gmmlearn figure {params.name} {input.summary} --claims {input.claims} --out {params.prefix} > {log} 2>&1"
+        "gmmlearn figure {params.name:q} {input.summary:q} --claims {input.claims:q} "
+        "--out {params.prefix:q} > {log:q} 2>&1"
 
 
 rule index:
@@ -68,5 +74,6 @@ rule index:
         figures=lambda w, output: os.path.dirname(output[0]),
         results=lambda w, input: os.path.dirname(input.claims),
     shell:
-        "gmmlearn index --config {params.config} --claims {input.claims} --figures-dir {params.figures} "
-        "--results-dir {params.results} --out {output} > {log} 2>&1"
+        "gmmlearn index --config {params.config:q} --claims {input.claims:q} "
+        "--figures-dir {params.figures:q} --results-dir {params.results:q} --out {output:q} "
+        "> {log:q} 2>&1"
